@@ -1,0 +1,129 @@
+/**
+ * The alphabet: every event the specification knows, as the implementation emits it.
+ *
+ * Names are `machine.verb` in the kernel's own vocabulary. Instances of a machine are keyed by
+ * what the event names: `obj` (an object key, `name#uid`), `page` (index in the object),
+ * `importer` and `device` (ids from the config). The implementation imports only these types.
+ */
+
+/** Object key: `name#uid`, unique for the whole run even when a name is reused. */
+export type ObjKey = string;
+
+export type PageWhere = 'system' | 'private' | 'coherent';
+
+export type ObjectEvent =
+  | { type: 'obj.create'; obj: ObjKey; kind: 'anon' | 'bo'; pages: number }
+  | { type: 'obj.destroy'; obj: ObjKey }
+  /** The last user went away: the object and its frames are gone. */
+  | { type: 'obj.release'; obj: ObjKey };
+
+export type PageEvent =
+  /** First touch: a zero-filled system page is mapped. */
+  | { type: 'page.populate'; obj: ObjKey; page: number }
+  | { type: 'page.swap_out'; obj: ObjKey; page: number }
+  | { type: 'page.swap_in'; obj: ObjKey; page: number }
+  /** A migration entry replaced the CPU PTE (under the PTL). */
+  | { type: 'page.migrate_collect'; obj: ObjKey; page: number }
+  /** The migration entry was replaced by the new frame. */
+  | {
+      type: 'page.migrate_commit';
+      obj: ObjKey;
+      page: number;
+      to: PageWhere;
+      device: string | null;
+    }
+  /** The migration entry was replaced by the old frame again (copy failed). */
+  | { type: 'page.migrate_restore'; obj: ObjKey; page: number }
+  /** The CPU mapping was torn down (obj.destroy). */
+  | { type: 'page.unmap'; obj: ObjKey; page: number }
+  | { type: 'page.pin'; importer: string; obj: ObjKey; page: number; longterm: boolean }
+  | { type: 'page.unpin'; importer: string; obj: ObjKey; page: number }
+  /** The page's data was lost with VRAM and the loss was reported. */
+  | { type: 'page.lost'; obj: ObjKey; page: number };
+
+export type NotifierEvent =
+  | { type: 'mmu.invalidate_start'; obj: ObjKey; blockable: boolean }
+  | { type: 'mmu.invalidate_end'; obj: ObjKey }
+  /** A non-blockable invalidation was refused: the core ended it, the caller gets EAGAIN. */
+  | { type: 'mmu.invalidate_refused'; obj: ObjKey };
+
+export type SubscriptionEvent =
+  | { type: 'sub.insert'; importer: string; obj: ObjKey; deferred: boolean }
+  | { type: 'sub.remove'; importer: string; obj: ObjKey }
+  /** The subscriber's invalidate() ran: set_seq, zap, DMA drained. */
+  | { type: 'sub.invalidate'; importer: string; obj: ObjKey }
+  | { type: 'sub.read_begin'; importer: string; obj: ObjKey }
+  | { type: 'sub.read_retry'; importer: string; obj: ObjKey; changed: boolean };
+
+export type DevicePageTableEvent =
+  /** The importer learned the PFN of a page (hmm_range_fault, a dma-buf sg table). */
+  | { type: 'devpt.view'; importer: string; obj: ObjKey; page: number }
+  /** The importer wrote the PFN into its device page table. */
+  | { type: 'devpt.set'; importer: string; obj: ObjKey; page: number; device: string | null }
+  | { type: 'devpt.zap'; importer: string; obj: ObjKey; page: number };
+
+export type BoEvent =
+  | { type: 'bo.share'; obj: ObjKey }
+  | { type: 'bo.unshare'; obj: ObjKey }
+  /** The exporter told every dynamic attachment that the bo is about to move. */
+  | { type: 'bo.move_notify'; obj: ObjKey }
+  /** Placement switched (TTM pipelined move: the move fence is not yet signalled). */
+  | { type: 'bo.move'; obj: ObjKey; to: 'vram' | 'system' }
+  /** The move fence signalled: the copy is done. */
+  | { type: 'bo.move_fence'; obj: ObjKey; ok: boolean }
+  | { type: 'bo.pin'; importer: string; obj: ObjKey; vram: boolean }
+  | { type: 'bo.unpin'; importer: string; obj: ObjKey }
+  /** Data of the bo was lost with VRAM and the loss reported. */
+  | { type: 'bo.lost'; obj: ObjKey }
+  /** Unplug: the CPU mappings of the bo now point at the dummy page. */
+  | { type: 'bo.dummy'; obj: ObjKey };
+
+export type AttachmentEvent =
+  | { type: 'att.attach'; importer: string; obj: ObjKey; p2p: boolean; dynamic: boolean }
+  | { type: 'att.map'; importer: string; obj: ObjKey; vram: boolean }
+  | { type: 'att.unmap'; importer: string; obj: ObjKey }
+  /** move_notify / invalidate_mappings reached this attachment. */
+  | { type: 'att.invalidate'; importer: string; obj: ObjKey }
+  | { type: 'att.detach'; importer: string; obj: ObjKey }
+  /** The attachment's memory was freed. */
+  | { type: 'att.free'; importer: string; obj: ObjKey }
+  /** The importer touched its attachment structure (a callback ran on it). */
+  | { type: 'att.touch'; importer: string; obj: ObjKey };
+
+export type DeviceEvent =
+  | { type: 'dev.hang'; device: string }
+  | { type: 'dev.reset_stop'; device: string }
+  | { type: 'dev.reset'; device: string; vramLost: boolean }
+  | { type: 'dev.recover'; device: string }
+  | { type: 'dev.freeze'; device: string }
+  | { type: 'dev.poweroff'; device: string }
+  | { type: 'dev.suspend_failed'; device: string }
+  | { type: 'dev.resume'; device: string }
+  | { type: 'dev.gone'; device: string }
+  | { type: 'dev.revoke'; device: string }
+  | { type: 'dev.release'; device: string };
+
+export type JobEvent =
+  | { type: 'job.submit'; importer: string; obj: ObjKey }
+  | { type: 'job.run'; importer: string; obj: ObjKey }
+  | { type: 'job.preempt'; importer: string; obj: ObjKey }
+  | { type: 'job.resume'; importer: string; obj: ObjKey }
+  | { type: 'job.done'; importer: string; obj: ObjKey };
+
+export type DmaEvent =
+  | { type: 'dma.issue'; importer: string; obj: ObjKey; page: number; write: boolean }
+  | { type: 'dma.complete'; importer: string; obj: ObjKey; page: number };
+
+export type SpecEvent =
+  | ObjectEvent
+  | PageEvent
+  | NotifierEvent
+  | SubscriptionEvent
+  | DevicePageTableEvent
+  | BoEvent
+  | AttachmentEvent
+  | DeviceEvent
+  | JobEvent
+  | DmaEvent;
+
+export type SpecEventType = SpecEvent['type'];

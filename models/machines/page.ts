@@ -1,0 +1,144 @@
+/**
+ * Residency of one anonymous page, one instance per (`obj`, `page`).
+ *
+ * Modelled: where the page lives (never touched, system RAM, a device's private or coherent
+ * memory, swap, under migration), pins, and who may map it. The rules: a pinned page never
+ * starts to migrate or swaps out; a FOLL_LONGTERM pin never lands in device memory and no pin
+ * lands in device-private memory; a device page table may only point at a resident page, and a
+ * device-private page only from its owner's page table.
+ * Left out: frames and data (the implementation's), the TLB, dirtiness.
+ */
+import { assign, setup } from 'xstate';
+import type { PageWhere, SpecEvent } from '../alphabet.js';
+
+export const pageAlphabet = [
+  'page.populate',
+  'page.swap_out',
+  'page.swap_in',
+  'page.migrate_collect',
+  'page.migrate_commit',
+  'page.migrate_restore',
+  'page.unmap',
+  'page.pin',
+  'page.unpin',
+  'page.lost',
+  'devpt.set',
+] as const;
+
+type Ev = Extract<SpecEvent, { type: (typeof pageAlphabet)[number] }>;
+
+interface Ctx {
+  pins: number;
+  /** The device whose memory holds the page (private or coherent). */
+  owner: string | null;
+  /** Where a migration started from, for a restore. */
+  from: PageWhere | 'unpopulated';
+}
+
+export const pageMachine = setup({
+  types: { context: {} as Ctx, events: {} as Ev },
+  guards: {
+    isUnpinned: ({ context }) => context.pins === 0,
+    isPinned: ({ context }) => context.pins > 0,
+    toSystem: ({ event }) => event.type === 'page.migrate_commit' && event.to === 'system',
+    toPrivate: ({ event }) => event.type === 'page.migrate_commit' && event.to === 'private',
+    toCoherent: ({ event }) => event.type === 'page.migrate_commit' && event.to === 'coherent',
+    isShortTermPin: ({ event }) => event.type === 'page.pin' && !event.longterm,
+    isOwnerMapping: ({ context, event }) =>
+      event.type === 'devpt.set' && event.device === context.owner,
+    cameFromSystem: ({ context }) => context.from === 'system',
+    cameFromPrivate: ({ context }) => context.from === 'private',
+    cameFromCoherent: ({ context }) => context.from === 'coherent',
+  },
+  actions: {
+    addPin: assign({ pins: ({ context }) => context.pins + 1 }),
+    dropPin: assign({ pins: ({ context }) => context.pins - 1 }),
+    takeOwner: assign({
+      owner: ({ event }) => (event.type === 'page.migrate_commit' ? event.device : null),
+    }),
+    clearOwner: assign({ owner: () => null }),
+    fromSystem: assign({ from: () => 'system' as const }),
+    fromPrivate: assign({ from: () => 'private' as const }),
+    fromCoherent: assign({ from: () => 'coherent' as const }),
+    noteMapping: () => {},
+    noteLoss: () => {},
+  },
+}).createMachine({
+  id: 'page',
+  initial: 'unpopulated',
+  context: { pins: 0, owner: null, from: 'unpopulated' },
+  states: {
+    unpopulated: {
+      on: {
+        'page.populate': { target: 'system' },
+        'page.migrate_commit': [
+          { guard: 'toPrivate', target: 'private', actions: 'takeOwner' },
+          { guard: 'toCoherent', target: 'coherent', actions: 'takeOwner' },
+        ],
+        'page.unmap': { target: 'gone' },
+      },
+    },
+    system: {
+      on: {
+        'page.swap_out': { guard: 'isUnpinned', target: 'swapped' },
+        'page.migrate_collect': { guard: 'isUnpinned', target: 'migrating', actions: 'fromSystem' },
+        'page.pin': { actions: 'addPin' },
+        'page.unpin': { guard: 'isPinned', actions: 'dropPin' },
+        'devpt.set': { actions: 'noteMapping' },
+        'page.unmap': { target: 'gone' },
+      },
+    },
+    private: {
+      on: {
+        'page.migrate_collect': {
+          guard: 'isUnpinned',
+          target: 'migrating',
+          actions: 'fromPrivate',
+        },
+        'devpt.set': { guard: 'isOwnerMapping', actions: 'noteMapping' },
+        'page.lost': { actions: 'noteLoss' },
+        'page.unmap': { target: 'gone', actions: 'clearOwner' },
+      },
+    },
+    coherent: {
+      on: {
+        'page.migrate_collect': {
+          guard: 'isUnpinned',
+          target: 'migrating',
+          actions: 'fromCoherent',
+        },
+        'page.pin': { guard: 'isShortTermPin', actions: 'addPin' },
+        'page.unpin': { guard: 'isPinned', actions: 'dropPin' },
+        'devpt.set': { actions: 'noteMapping' },
+        'page.lost': { actions: 'noteLoss' },
+        'page.unmap': { target: 'gone', actions: 'clearOwner' },
+      },
+    },
+    migrating: {
+      on: {
+        'page.migrate_commit': [
+          { guard: 'toSystem', target: 'system', actions: 'clearOwner' },
+          { guard: 'toPrivate', target: 'private', actions: 'takeOwner' },
+          { guard: 'toCoherent', target: 'coherent', actions: 'takeOwner' },
+        ],
+        'page.migrate_restore': [
+          { guard: 'cameFromSystem', target: 'system' },
+          { guard: 'cameFromPrivate', target: 'private' },
+          { guard: 'cameFromCoherent', target: 'coherent' },
+        ],
+        'page.unmap': { target: 'gone', actions: 'clearOwner' },
+      },
+    },
+    swapped: {
+      on: {
+        'page.swap_in': { target: 'system' },
+        'page.unmap': { target: 'gone' },
+      },
+    },
+    gone: {
+      on: {
+        'page.unpin': { guard: 'isPinned', actions: 'dropPin' },
+      },
+    },
+  },
+});

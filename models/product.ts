@@ -1,0 +1,182 @@
+/**
+ * The specification as a synchronous product of small machines (CSP style): an event is legal
+ * iff every machine instance it is routed to accepts it. Instances are keyed by what the event
+ * names (object, page, importer, device) and start in their machine's initial state.
+ *
+ * The product state is plain data ({ value, context } per instance). Transitions go through
+ * xstate's pure `transition()` and are cached by (machine, state, context, event), so a run pays
+ * for xstate once per distinct transition.
+ */
+import { type AnyStateMachine, getInitialSnapshot, type StateValue, transition } from 'xstate';
+import type { SpecEvent, SpecEventType } from './alphabet.js';
+
+export interface Directory {
+  /** Objects the run created: kind and size. */
+  readonly objs: Record<
+    string,
+    { readonly kind: 'anon' | 'bo'; readonly pages: number; importers: string[] }
+  >;
+}
+
+export interface MachineSpec {
+  readonly id: string;
+  readonly machine: AnyStateMachine;
+  readonly alphabet: readonly SpecEventType[];
+  /** The instance keys this event reaches. */
+  route(ev: SpecEvent, dir: Directory): readonly string[];
+  /** The part of an event the machine's guards and actions read (default: its type). */
+  eventKey?(ev: SpecEvent): string;
+}
+
+export interface InstanceState {
+  readonly v: string;
+  readonly c: unknown;
+  /** Cache key of (v, c). */
+  readonly k: string;
+}
+
+export interface SpecState {
+  readonly inst: Record<string, InstanceState>;
+  readonly dir: Directory;
+}
+
+export interface Change {
+  readonly machine: string;
+  readonly instance: string;
+  readonly from: string;
+  readonly to: string;
+  readonly event: SpecEventType;
+}
+
+export interface Refusal {
+  readonly machine: string;
+  readonly instance: string;
+  readonly state: string;
+  readonly event: SpecEvent;
+}
+
+export type SpecStep =
+  | { readonly ok: true; readonly changes: readonly Change[] }
+  | { readonly ok: false; readonly refusal: Refusal };
+
+interface Cached {
+  readonly next: InstanceState | null;
+}
+
+function valueString(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (v && typeof v === 'object') {
+    const [k, sub] = Object.entries(v)[0] ?? ['', ''];
+    return `${k}.${valueString(sub)}`;
+  }
+  return String(v);
+}
+
+function stateKey(v: string, c: unknown): string {
+  return c === undefined ? v : `${v}|${JSON.stringify(c)}`;
+}
+
+export class Product {
+  private readonly byType = new Map<string, MachineSpec[]>();
+  private readonly initial = new Map<string, InstanceState>();
+  private readonly cache = new Map<string, Cached>();
+  /** (machine, from, event, to) of every transition taken: for coverage. */
+  readonly taken = new Set<string>();
+
+  constructor(readonly machines: readonly MachineSpec[]) {
+    for (const m of machines) {
+      for (const t of m.alphabet) {
+        const list = this.byType.get(t) ?? [];
+        list.push(m);
+        this.byType.set(t, list);
+      }
+      const snap = getInitialSnapshot(m.machine);
+      const v = valueString(snap.value);
+      this.initial.set(m.id, { v, c: snap.context, k: stateKey(v, snap.context) });
+    }
+  }
+
+  initialState(): SpecState {
+    return { inst: {}, dir: { objs: {} } };
+  }
+
+  /** The state of one instance (its machine's initial state if never reached). */
+  instance(s: SpecState, machine: string, key: string): InstanceState | undefined {
+    return s.inst[`${machine}:${key}`] ?? this.initial.get(machine);
+  }
+
+  /** Deliver one event to every instance it reaches; on refusal nothing changes. */
+  step(s: SpecState, ev: SpecEvent): SpecStep {
+    this.noteDirectory(s.dir, ev);
+    const specs = this.byType.get(ev.type);
+    if (!specs) return { ok: true, changes: [] };
+    const updates: [string, InstanceState, Change][] = [];
+    for (const m of specs) {
+      const evKey = m.eventKey ? m.eventKey(ev) : ev.type;
+      for (const key of m.route(ev, s.dir)) {
+        const id = `${m.id}:${key}`;
+        const cur = s.inst[id] ?? this.initial.get(m.id);
+        if (!cur) continue;
+        const next = this.next(m, cur, ev, evKey);
+        if (next === null)
+          return { ok: false, refusal: { machine: m.id, instance: key, state: cur.v, event: ev } };
+        if (next.k !== cur.k) {
+          updates.push([
+            id,
+            next,
+            { machine: m.id, instance: key, from: cur.v, to: next.v, event: ev.type },
+          ]);
+        }
+        this.taken.add(`${m.id}\u0000${cur.v}\u0000${ev.type}\u0000${next.v}`);
+      }
+    }
+    const changes: Change[] = [];
+    for (const [id, next, ch] of updates) {
+      s.inst[id] = next;
+      changes.push(ch);
+    }
+    return { ok: true, changes };
+  }
+
+  private next(
+    m: MachineSpec,
+    cur: InstanceState,
+    ev: SpecEvent,
+    evKey: string,
+  ): InstanceState | null {
+    const ck = `${m.id}\u0001${cur.k}\u0001${evKey}`;
+    const hit = this.cache.get(ck);
+    if (hit) return hit.next;
+    const snap = m.machine.resolveState({
+      value: cur.v.includes('.') ? pathValue(cur.v) : cur.v,
+      context: cur.c as never,
+    });
+    let next: InstanceState | null = null;
+    if (m.machine.getTransitionData(snap as never, ev as never).length > 0) {
+      const [after] = transition(m.machine, snap as never, ev as never);
+      const v = valueString(after.value);
+      next = { v, c: after.context, k: stateKey(v, after.context) };
+    }
+    this.cache.set(ck, { next });
+    return next;
+  }
+
+  private noteDirectory(dir: Directory, ev: SpecEvent): void {
+    if (ev.type === 'obj.create') {
+      dir.objs[ev.obj] = { kind: ev.kind, pages: ev.pages, importers: [] };
+    } else if (ev.type === 'sub.insert' || ev.type === 'att.attach') {
+      const o = dir.objs[ev.obj];
+      if (o && !o.importers.includes(ev.importer)) o.importers.push(ev.importer);
+    }
+  }
+}
+
+function pathValue(v: string): StateValue {
+  const [head, ...rest] = v.split('.');
+  if (rest.length === 0) return head ?? '';
+  return { [head ?? '']: pathValue(rest.join('.')) };
+}
+
+export function cloneSpecState(s: SpecState): SpecState {
+  return structuredClone(s);
+}

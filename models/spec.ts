@@ -1,0 +1,80 @@
+/**
+ * The whole specification: each machine, its alphabet, and how events reach its instances.
+ */
+import type { SpecEvent } from './alphabet.js';
+import { devptAlphabet, devptMachine } from './machines/devpt.js';
+import { notifierAlphabet, notifierMachine } from './machines/notifier.js';
+import { objectAlphabet, objectMachine } from './machines/object.js';
+import { pageAlphabet, pageMachine } from './machines/page.js';
+import { subscriptionAlphabet, subscriptionMachine } from './machines/subscription.js';
+import { type Directory, type MachineSpec, Product } from './product.js';
+
+function objOf(ev: SpecEvent): string {
+  return 'obj' in ev ? ev.obj : '';
+}
+
+function pageKey(ev: SpecEvent): string {
+  return 'page' in ev ? `${objOf(ev)}:${ev.page}` : '';
+}
+
+function isAnon(dir: Directory, obj: string): boolean {
+  return dir.objs[obj]?.kind === 'anon';
+}
+
+/** Every importer entry of a page changed by this event. */
+function importerPages(ev: SpecEvent, dir: Directory): string[] {
+  const o = dir.objs[objOf(ev)];
+  if (!o) return [];
+  if ('page' in ev) return o.importers.map((i) => `${i}:${ev.obj}:${ev.page}`);
+  const out: string[] = [];
+  for (const i of o.importers) for (let p = 0; p < o.pages; p++) out.push(`${i}:${objOf(ev)}:${p}`);
+  return out;
+}
+
+export const MACHINES: readonly MachineSpec[] = [
+  {
+    id: 'object',
+    machine: objectMachine,
+    alphabet: objectAlphabet,
+    route: (ev) => [objOf(ev)],
+  },
+  {
+    id: 'page',
+    machine: pageMachine,
+    alphabet: pageAlphabet,
+    route: (ev, dir) => (isAnon(dir, objOf(ev)) ? [pageKey(ev)] : []),
+    eventKey: (ev) => {
+      if (ev.type === 'page.migrate_commit') return `${ev.type}|${ev.to}|${ev.device}`;
+      if (ev.type === 'page.pin') return `${ev.type}|${ev.longterm}`;
+      if (ev.type === 'devpt.set') return `${ev.type}|${ev.device}`;
+      return ev.type;
+    },
+  },
+  {
+    id: 'devpt',
+    machine: devptMachine,
+    alphabet: devptAlphabet,
+    route: (ev, dir) => {
+      if (ev.type === 'devpt.view' || ev.type === 'devpt.set' || ev.type === 'devpt.zap') {
+        return [`${ev.importer}:${ev.obj}:${ev.page}`];
+      }
+      return importerPages(ev, dir);
+    },
+  },
+  {
+    id: 'notifier',
+    machine: notifierMachine,
+    alphabet: notifierAlphabet,
+    route: () => ['mm'],
+  },
+  {
+    id: 'subscription',
+    machine: subscriptionMachine,
+    alphabet: subscriptionAlphabet,
+    route: (ev) => ('importer' in ev ? [`${ev.importer}:${objOf(ev)}`] : []),
+  },
+];
+
+export function createSpec(): Product {
+  return new Product(MACHINES);
+}

@@ -1,0 +1,134 @@
+/**
+ * The property: generated interleavings (swarm profile + choice integers) never violate an
+ * invariant. fast-check generates and shrinks the choices; a last pass shrinks the decoded trace
+ * while the same invariant still fails.
+ */
+import fc from 'fast-check';
+import { type Config, configToInput } from '../../src/world/config.js';
+import { faultInfo } from '../../src/world/faults.js';
+import type { Profile } from '../gen/profile.js';
+import { profileArb } from '../gen/profile.js';
+import { Session, type Violation } from '../session.js';
+import { TraceRunner } from '../trace/runner.js';
+import type { Trace, TraceStep } from '../trace/types.js';
+import { TRACE_FORMAT } from '../trace/types.js';
+import { runChoices } from './run.js';
+import { shrinkTrace } from './shrink.js';
+
+export interface CheckOptions {
+  readonly config: Config;
+  readonly faults: readonly string[];
+  readonly runs: number;
+  readonly maxSteps: number;
+  readonly seed: number;
+  /** Device events (hang, reset, suspend, resume, unplug) per run at most. */
+  readonly deviceEvents: number;
+  /** Called after every run (progress output). */
+  readonly onRun?: (runs: number, atomicSteps: number) => void;
+}
+
+export interface CheckFailure {
+  readonly trace: Trace;
+  readonly violations: readonly Violation[];
+  /** Runs until the first failure was found, and how long that took. */
+  readonly runs: number;
+  readonly msToDetect: number;
+  /** Length of the counterexample before the last shrinking pass. */
+  readonly unshrunkSteps: number;
+}
+
+export interface CheckResult {
+  readonly runs: number;
+  readonly atomicSteps: number;
+  readonly failure: CheckFailure | null;
+}
+
+/** The invariant a shrink must keep failing: the faults' catalogue invariant if seen, else the first. */
+export function pickTarget(violations: readonly Violation[], faults: readonly string[]): string {
+  const names = violations.map((v) => v.invariant);
+  for (const f of faults) {
+    const trips = faultInfo(f)?.trips;
+    if (trips && names.includes(trips)) return trips;
+  }
+  return names.find((n) => n !== 'Spec.Conforms') ?? names[0] ?? 'Spec.Conforms';
+}
+
+export function check(opts: CheckOptions): CheckResult {
+  const { config, faults, maxSteps } = opts;
+  let runs = 0;
+  let atomicSteps = 0;
+  let firstFailRuns = 0;
+  let target: string | null = null;
+  let shrinking = false;
+  const t0 = performance.now();
+  let msToDetect = 0;
+  const arb = fc.record({
+    profile: profileArb(config, opts.deviceEvents),
+    choices: fc.array(fc.nat(), { maxLength: maxSteps, size: 'max' }),
+  });
+  const prop = fc.property(arb, ({ profile, choices }: { profile: Profile; choices: number[] }) => {
+    const out = runChoices(config, faults, profile, choices);
+    if (!shrinking) {
+      runs += 1;
+      atomicSteps += out.atomicSteps;
+      opts.onRun?.(runs, atomicSteps);
+    }
+    if (!out.violations) return true;
+    if (target === null) {
+      target = pickTarget(out.violations, faults);
+      firstFailRuns = runs;
+      msToDetect = performance.now() - t0;
+      shrinking = true;
+    }
+    return !out.violations.some((v) => v.invariant === target);
+  });
+  const details = fc.check(prop, { seed: opts.seed, numRuns: opts.runs, endOnFailure: true });
+  if (!details.failed || !details.counterexample || target === null)
+    return { runs, atomicSteps, failure: null };
+  const [{ profile, choices }] = details.counterexample;
+  const out = runChoices(config, faults, profile, choices);
+  const steps = shrinkTrace(config, faults, out.steps, target)?.steps ?? [...out.steps];
+  return {
+    runs,
+    atomicSteps,
+    failure: finalize(opts, steps, firstFailRuns, msToDetect, out.steps.length),
+  };
+}
+
+function finalize(
+  opts: CheckOptions,
+  steps: TraceStep[],
+  runs: number,
+  msToDetect: number,
+  unshrunkSteps: number,
+): CheckFailure {
+  const verdict = runTrace(opts, steps);
+  const trace: Trace = {
+    format: TRACE_FORMAT,
+    config: configToInput(opts.config),
+    ...(opts.faults.length > 0 ? { faults: [...opts.faults] } : {}),
+    steps,
+    found: {
+      seed: opts.seed,
+      invariants: verdict.violations.map((v) => v.invariant),
+      step: verdict.failStep,
+      ...(opts.faults.length > 0 ? { faults: [...opts.faults] } : {}),
+    },
+  };
+  return { trace, violations: verdict.violations, runs, msToDetect, unshrunkSteps };
+}
+
+function runTrace(
+  opts: CheckOptions,
+  steps: readonly TraceStep[],
+): { violations: readonly Violation[]; failStep: number } {
+  const session = new Session(opts.config, opts.faults);
+  const runner = new TraceRunner(session);
+  for (let i = 0; i < steps.length; i++) {
+    const s = steps[i];
+    if (!s) continue;
+    runner.exec(s, i);
+    if (session.violations) return { violations: session.violations, failStep: i };
+  }
+  return { violations: [], failStep: steps.length - 1 };
+}

@@ -1,0 +1,22 @@
+/** The built-in configuration and budgets `check` uses unless told otherwise. */
+import { type Config, normalizeConfig } from '../../src/world/config.js';
+
+export const DEFAULT_RUNS = 5000;
+export const DEFAULT_MAX_STEPS = 120;
+export const DEFAULT_DEVICE_EVENTS = 2;
+
+/** Small enough to exhaust memory now and then, big enough for every mechanism to meet. */
+export const DEFAULT_CONFIG: Config = normalizeConfig({
+  systemFrames: 10,
+  swapSlots: 6,
+  devices: [
+    { id: 'gpu0', vramFrames: 4, memory: 'private' },
+    { id: 'gpu1', vramFrames: 4, memory: 'coherent' },
+  ],
+  importers: [
+    { id: 'mirror0', kind: 'mirror', device: 'gpu0' },
+    { id: 'odp0', kind: 'mirror' },
+    { id: 'nic0', kind: 'gup' },
+    { id: 'dio0', kind: 'dio' },
+  ],
+});

@@ -1,0 +1,61 @@
+/**
+ * One generated run: decode choices into enabled commands, one atomic step each, checking after
+ * every step. The decoded commands are a trace the replayer re-executes identically.
+ */
+import type { Config } from '../../src/world/config.js';
+import { decode, type GenCtx } from '../gen/commands.js';
+import type { Profile } from '../gen/profile.js';
+import { Session, type Violation } from '../session.js';
+import { TraceRunner } from '../trace/runner.js';
+import type { TraceStep } from '../trace/types.js';
+
+export interface RunOutcome {
+  readonly steps: readonly TraceStep[];
+  readonly violations: readonly Violation[] | null;
+  /** Index in steps of the step that violated. */
+  readonly failStep: number | null;
+  readonly atomicSteps: number;
+}
+
+const DEVICE_OPS = new Set(['dev.hang', 'dev.reset', 'dev.suspend', 'dev.resume', 'dev.unplug']);
+
+export function runChoices(
+  config: Config,
+  faults: readonly string[],
+  profile: Profile,
+  choices: readonly number[],
+): RunOutcome {
+  const session = new Session(config, faults);
+  const runner = new TraceRunner(session);
+  const steps: TraceStep[] = [];
+  const ctx: GenCtx = {
+    w: session.w,
+    profile,
+    runnable: [],
+    pending: 0,
+    deviceEvents: 0,
+    value: 0,
+    label: 0,
+  };
+  for (const choice of choices) {
+    const runnable = session.w.procs.filter((p) => !session.waits.has(p.pid)).map((p) => p.label);
+    const c: GenCtx = Object.assign(ctx, { runnable, pending: session.w.procs.length });
+    const step = decode(choice, c);
+    if (!step) break;
+    if (DEVICE_OPS.has(step.op)) ctx.deviceEvents += 1;
+    const index = steps.length;
+    const out = runner.exec(step, index);
+    const completed =
+      step.start !== undefined && !('pending' in out.result) && !('blocked' in out.result);
+    steps.push(completed ? { op: step.op, args: step.args } : step);
+    if (session.violations) {
+      return {
+        steps,
+        violations: session.violations,
+        failStep: index,
+        atomicSteps: session.atomicSteps,
+      };
+    }
+  }
+  return { steps, violations: null, failStep: null, atomicSteps: session.atomicSteps };
+}

@@ -1,0 +1,30 @@
+/** The frame that currently backs an object page, read straight from the world. */
+import type { ImporterObj, World } from '../../src/world/types.js';
+
+export function backingFrame(w: World, obj: string, page: number): number | null {
+  const o = w.objects[obj];
+  if (!o) return null;
+  if (o.kind === 'bo') return o.frames[page] ?? null;
+  const pte = o.page[page]?.pte;
+  if (pte?.t === 'present' || pte?.t === 'devpriv') return pte.f;
+  return null;
+}
+
+export interface ImporterObjRef {
+  readonly importer: string;
+  readonly io: ImporterObj;
+}
+
+/** Every importer's per-object state, as a flat list. */
+export function importerObjs(w: World): ImporterObjRef[] {
+  const out: ImporterObjRef[] = [];
+  for (const id in w.importers) {
+    const imp = w.importers[id];
+    if (!imp) continue;
+    for (const o in imp.objs) {
+      const io = imp.objs[o];
+      if (io) out.push({ importer: id, io });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,39 @@
+/** Every invariant, each its own named check. */
+import { deviceCapacityRespected } from './device-capacity.js';
+import { frameNoLeak } from './frame-no-leak.js';
+import { frameNoUseAfterFree } from './frame-no-use-after-free.js';
+import { kernelNoOops } from './kernel-no-oops.js';
+import { lifecycleNoLeaks } from './lifecycle-no-leaks.js';
+import { mapNoStalePfn } from './map-no-stale-pfn.js';
+import { mapObservesCurrentData } from './map-observes-current-data.js';
+import { notifierSeqProtocol } from './notifier-seq-protocol.js';
+import { pinBalanced } from './pin-balanced.js';
+import { pinLongtermNotInDeviceMemory } from './pin-longterm.js';
+import { pinNeverMoves } from './pin-never-moves.js';
+import { policyP2pOnlyWhenAllowed } from './policy-p2p.js';
+import { progressNoDeadlock } from './progress-no-deadlock.js';
+import { specConforms } from './spec-conforms.js';
+import type { Invariant } from './types.js';
+
+export const INVARIANTS: readonly Invariant[] = [
+  pinNeverMoves,
+  pinBalanced,
+  pinLongtermNotInDeviceMemory,
+  mapNoStalePfn,
+  mapObservesCurrentData,
+  frameNoUseAfterFree,
+  frameNoLeak,
+  notifierSeqProtocol,
+  policyP2pOnlyWhenAllowed,
+  deviceCapacityRespected,
+  lifecycleNoLeaks,
+  kernelNoOops,
+  progressNoDeadlock,
+  specConforms,
+];
+
+export const INVARIANT_NAMES: readonly string[] = INVARIANTS.map((i) => i.name);
+
+export function invariantByName(name: string): Invariant | undefined {
+  return INVARIANTS.find((i) => i.name === name);
+}

@@ -1,0 +1,23 @@
+import { expected } from '../ghost.js';
+import type { Invariant } from './types.js';
+
+export const mapObservesCurrentData: Invariant = {
+  name: 'Map.ObservesCurrentData',
+  statement:
+    'every completed read (CPU or DMA) returns the page\'s current logical value; 0 if never written or through the dummy page; "lost" only after a reported loss',
+  check({ w, obs, ghost }) {
+    for (const o of obs) {
+      if (o.k !== 'read') continue;
+      const want = o.f === w.dummyFrame ? 0 : expected(ghost, o.uid, o.page);
+      if (o.value !== want) {
+        return {
+          message: `${o.who} read ${o.obj}[${o.page}] = ${o.value} from frame ${o.f}, but its current value is ${want}`,
+          frames: [o.f],
+          objs: [o.obj],
+          ...(o.who !== 'cpu' ? { importers: [o.who] } : {}),
+        };
+      }
+    }
+    return null;
+  },
+};

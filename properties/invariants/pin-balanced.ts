@@ -1,0 +1,24 @@
+import { importerObjs } from './backing.js';
+import type { Invariant } from './types.js';
+
+export const pinBalanced: Invariant = {
+  name: 'Pin.Balanced',
+  statement: 'pin counts equal outstanding pins; never negative; zero after teardown',
+  check({ w }) {
+    const want = new Map<number, number>();
+    for (const { io } of importerObjs(w)) {
+      for (const f of io.pin?.frames ?? []) want.set(f, (want.get(f) ?? 0) + 1);
+    }
+    for (let f = 0; f < w.frames.length; f++) {
+      const have = w.frames[f]?.pins ?? 0;
+      const expect = want.get(f) ?? 0;
+      if (have !== expect) {
+        return {
+          message: `frame ${f} has pin count ${have} but ${expect} outstanding pins`,
+          frames: [f],
+        };
+      }
+    }
+    return null;
+  },
+};

@@ -1,0 +1,35 @@
+import { backingFrame, importerObjs } from './backing.js';
+import type { Invariant } from './types.js';
+
+export const pinNeverMoves: Invariant = {
+  name: 'Pin.NeverMoves',
+  statement: 'while a pin is held, the frame it pinned backs that page and holds its data',
+  check({ w }) {
+    for (const { importer, io } of importerObjs(w)) {
+      const pin = io.pin;
+      if (!pin) continue;
+      const o = w.objects[io.obj];
+      for (let k = 0; k < pin.pages.length; k++) {
+        const f = pin.frames[k] ?? -1;
+        const page = pin.pages[k] ?? -1;
+        const fr = w.frames[f];
+        if (!fr || fr.state === 'free') {
+          return {
+            message: `${importer}'s pin of ${io.obj}[${page}] points at free frame ${f}`,
+            frames: [f],
+            importers: [importer],
+          };
+        }
+        if (o && !o.destroyed && backingFrame(w, io.obj, page) !== f) {
+          return {
+            message: `${importer} pinned frame ${f} for ${io.obj}[${page}], which is now backed by ${backingFrame(w, io.obj, page) ?? 'no frame'}`,
+            frames: [f],
+            objs: [io.obj],
+            importers: [importer],
+          };
+        }
+      }
+    }
+    return null;
+  },
+};

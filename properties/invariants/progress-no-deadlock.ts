@@ -1,0 +1,98 @@
+import type { Wait, World } from '../../src/world/types.js';
+import type { Finding, Invariant } from './types.js';
+
+type Edge =
+  | { readonly to: readonly number[] }
+  | { readonly user: string }
+  | { readonly orphan: string };
+
+/** Whom a wait depends on: pending processes, a user action, or nobody at all. */
+export function waitEdge(w: World, wait: Wait): Edge {
+  switch (wait.on) {
+    case 'lock':
+      return wait.holder === null ? { to: [] } : { to: [wait.holder] };
+    case 'page':
+      return { to: [wait.holder] };
+    case 'fence':
+      return { to: [wait.holder] };
+    case 'proc':
+      return { to: [wait.pid] };
+    case 'mmap':
+      return { to: [...wait.holders] };
+    case 'dma':
+      return { to: w.dma.filter((d) => wait.ids.includes(d.id)).map((d) => d.by) };
+    case 'notifier':
+    case 'invalidation': {
+      const by = w.mm.ranges.map((r) => r.by);
+      return by.length > 0 ? { to: by } : { orphan: 'an invalidation that no process is running' };
+    }
+    case 'job': {
+      if (wait.user) return { user: `imp.complete of ${wait.importer}'s job on ${wait.obj}` };
+      const job = w.importers[wait.importer]?.objs[wait.obj]?.job;
+      return job ? { to: [job.pid] } : { to: [] };
+    }
+    case 'device':
+      return {
+        user: wait.power === 'suspended' ? `dev.resume ${wait.device}` : `dev.reset ${wait.device}`,
+      };
+    case 'unpin':
+      return { user: 'imp.unpin' };
+  }
+}
+
+function describe(wait: Wait): string {
+  switch (wait.on) {
+    case 'lock':
+      return `lock ${wait.lock}`;
+    case 'page':
+      return `page ${wait.obj}[${wait.page}]`;
+    default:
+      return wait.on;
+  }
+}
+
+export const progressNoDeadlock: Invariant = {
+  name: 'Progress.NoDeadlock',
+  statement:
+    'no pending processes wait on each other in a cycle, and none waits on a lock that no pending process holds; waiting for a user action (reset, resume, unpin) is not a deadlock',
+  check({ w, waits }) {
+    const pending = new Map(w.procs.map((p) => [p.pid, p]));
+    const graph = new Map<number, number[]>();
+    for (const [pid, wait] of waits) {
+      const e = waitEdge(w, wait);
+      const p = pending.get(pid);
+      if ('orphan' in e) return { message: `${p?.label ?? pid} (${p?.op}) waits on ${e.orphan}` };
+      if ('user' in e) continue;
+      for (const to of e.to) {
+        if (!pending.has(to)) {
+          return {
+            message: `${p?.label ?? pid} (${p?.op}) waits on ${describe(wait)}, held by process ${to}, which is no longer running`,
+          } satisfies Finding;
+        }
+      }
+      graph.set(pid, [...e.to]);
+    }
+    const state = new Map<number, 1 | 2>();
+    const cycleFrom = (n: number, path: number[]): number[] | null => {
+      state.set(n, 1);
+      for (const m of graph.get(n) ?? []) {
+        if (state.get(m) === 1) return [...path, n, m];
+        if (!state.has(m) && graph.has(m)) {
+          const c = cycleFrom(m, [...path, n]);
+          if (c) return c;
+        }
+      }
+      state.set(n, 2);
+      return null;
+    };
+    for (const n of graph.keys()) {
+      if (state.has(n)) continue;
+      const c = cycleFrom(n, []);
+      if (c) {
+        const names = c.map((pid) => pending.get(pid)?.label ?? String(pid));
+        return { message: `processes wait on each other in a cycle: ${names.join(' → ')}` };
+      }
+    }
+    return null;
+  },
+};

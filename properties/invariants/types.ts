@@ -1,0 +1,29 @@
+/** What an invariant sees after an atomic step, and what it reports. Observers only read. */
+import type { Refusal } from '../../models/product.js';
+import type { Observation, Wait, World } from '../../src/world/types.js';
+import type { Ghost } from '../ghost.js';
+
+export interface CheckCtx {
+  readonly w: World;
+  /** What the step did (reads, writes, touches). */
+  readonly obs: readonly Observation[];
+  /** The observers' own record of each page's logical value. */
+  readonly ghost: Ghost;
+  /** What each blocked pending process waits for, by pid. */
+  readonly waits: ReadonlyMap<number, Wait>;
+  readonly oops: string | null;
+  readonly refusal: Refusal | null;
+}
+
+export interface Finding {
+  readonly message: string;
+  readonly frames?: readonly number[];
+  readonly objs?: readonly string[];
+  readonly importers?: readonly string[];
+}
+
+export interface Invariant {
+  readonly name: string;
+  readonly statement: string;
+  check(c: CheckCtx): Finding | null;
+}

@@ -1,0 +1,138 @@
+/**
+ * A run of the simulated kernel under observation: after every atomic step the specification
+ * takes the step's events and every invariant is checked. The first violating step ends the
+ * run; every invariant it violates is reported.
+ */
+import type { Change, Product, Refusal, SpecState } from '../models/product.js';
+import { createSpec } from '../models/spec.js';
+import { beginStep, type StepReport, spawn, stepOnce, waitOf } from '../src/exec/kernel.js';
+import type { Config } from '../src/world/config.js';
+import { createWorld } from '../src/world/create.js';
+import type { Observation, OpResult, Proc, Wait, World } from '../src/world/types.js';
+import { applyObservations, type Ghost } from './ghost.js';
+import { INVARIANTS } from './invariants/index.js';
+import type { Finding } from './invariants/types.js';
+
+export interface Violation extends Finding {
+  readonly invariant: string;
+  readonly statement: string;
+}
+
+export interface AtomicStep {
+  readonly label: string;
+  readonly op: string;
+  readonly report: StepReport;
+  readonly changes: readonly Change[];
+  readonly violations: readonly Violation[];
+}
+
+let sharedProduct: Product | null = null;
+
+/** One product (and its transition cache) serves every session of the process. */
+export function defaultProduct(): Product {
+  sharedProduct ??= createSpec();
+  return sharedProduct;
+}
+
+export class Session {
+  readonly w: World;
+  readonly spec: SpecState;
+  readonly ghost: Ghost = new Map();
+  atomicSteps = 0;
+  violations: readonly Violation[] | null = null;
+  /** What each blocked pending process waits for, as of the last step. */
+  waits: ReadonlyMap<number, Wait> = new Map();
+  /** Atomic steps taken since the last call to takeLog (for step-by-step output). */
+  private pendingLog: AtomicStep[] = [];
+  keepLog = false;
+
+  constructor(
+    config: Config,
+    faults: readonly string[],
+    readonly product: Product = defaultProduct(),
+  ) {
+    this.w = createWorld(config, faults);
+    this.spec = product.initialState();
+  }
+
+  takeLog(): AtomicStep[] {
+    const l = this.pendingLog;
+    this.pendingLog = [];
+    return l;
+  }
+
+  /** Validate and spawn an operation; no step is taken. */
+  spawn(
+    op: string,
+    args: Readonly<Record<string, unknown>>,
+    label: string,
+  ): { proc: Proc } | { result: OpResult } {
+    try {
+      beginStep(this.w);
+      return spawn(this.w, op, args, label);
+    } catch (e) {
+      this.conclude(label, op, {
+        kind: 'oops',
+        message: e instanceof Error ? e.message : String(e),
+      });
+      return { result: { ok: false, error: 'EINVAL' } };
+    }
+  }
+
+  /** One atomic step of a pending process, checked. */
+  step(p: Proc): StepReport {
+    beginStep(this.w);
+    const report = stepOnce(this.w, p);
+    this.conclude(p.label, p.op, report);
+    return report;
+  }
+
+  /** Check the step just taken: conformance, then every invariant. */
+  private conclude(label: string, op: string, report: StepReport): void {
+    this.atomicSteps += 1;
+    const { events, obs } = this.w.log;
+    const changes: Change[] = [];
+    let refusal: Refusal | null = null;
+    for (const ev of events) {
+      const r = this.product.step(this.spec, ev);
+      if (!r.ok) {
+        refusal = r.refusal;
+        break;
+      }
+      changes.push(...r.changes);
+    }
+    const waits = new Map<number, Wait>();
+    if (report.kind !== 'oops') {
+      for (const p of this.w.procs) {
+        const wait = safeWait(this.w, p);
+        if (wait) waits.set(p.pid, wait);
+      }
+    }
+    this.waits = waits;
+    const oops = report.kind === 'oops' ? report.message : null;
+    const found: Violation[] = [];
+    for (const inv of INVARIANTS) {
+      const f =
+        oops !== null && inv.name !== 'Kernel.NoOops'
+          ? null
+          : inv.check({ w: this.w, obs, ghost: this.ghost, waits, oops, refusal });
+      if (f) found.push({ ...f, invariant: inv.name, statement: inv.statement });
+    }
+    this.updateGhost(obs);
+    if (found.length > 0 && this.violations === null) this.violations = found;
+    if (this.keepLog) this.pendingLog.push({ label, op, report, changes, violations: found });
+  }
+
+  private updateGhost(obs: readonly Observation[]): void {
+    if (obs.length === 0) return;
+    applyObservations(this.ghost, obs, (obj) => this.w.objects[obj]?.uid);
+  }
+}
+
+function safeWait(w: World, p: Proc): Wait | null {
+  try {
+    return waitOf(w, p);
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,36 @@
+/** The devmem-trace/1 file: a configuration, faults, and steps with expectations. */
+import type { ConfigInput } from '../../src/world/config.js';
+
+export const TRACE_FORMAT = 'devmem-trace/1';
+
+export interface TraceStep {
+  readonly op: string;
+  readonly args: Readonly<Record<string, unknown>>;
+  /** Run one atomic step and leave the process pending under this label. */
+  readonly start?: string;
+  /** A partial match against the step's result. */
+  readonly expect?: Readonly<Record<string, unknown>>;
+}
+
+export interface Found {
+  readonly seed: number;
+  readonly invariants: readonly string[];
+  readonly step: number;
+  readonly faults?: readonly string[];
+}
+
+export interface Trace {
+  readonly format: typeof TRACE_FORMAT;
+  readonly config: ConfigInput;
+  readonly faults?: readonly string[];
+  readonly steps: readonly TraceStep[];
+  readonly expect?: { readonly violation?: string | readonly string[] | null };
+  readonly found?: Found;
+  readonly description?: string;
+}
+
+export const SCHEDULING_OPS = ['step', 'run', 'finish'] as const;
+
+export function isScheduling(op: string): boolean {
+  return (SCHEDULING_OPS as readonly string[]).includes(op);
+}

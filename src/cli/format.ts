@@ -1,0 +1,39 @@
+/** Text forms of arguments, results and configurations for the command line. */
+import type { Config } from '../world/config.js';
+
+export function argsText(args: Readonly<Record<string, unknown>>): string {
+  return Object.entries(args)
+    .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : String(v)}`)
+    .join(' ');
+}
+
+export function resultText(r: Readonly<Record<string, unknown>>): string {
+  if ('pending' in r) return `pending (next: ${String(r.phase)})`;
+  if ('blocked' in r) return `blocked (in ${String(r.phase)})`;
+  if (r.ok === false) return String(r.error);
+  if (r.value === undefined) return 'ok';
+  return `ok ${typeof r.value === 'object' ? JSON.stringify(r.value) : String(r.value)}`;
+}
+
+export function configText(c: Config): string {
+  const devs = c.devices.map((d) => `${d.id} ${d.memory}×${d.vramFrames}`).join(', ');
+  const imps = c.importers
+    .map((i) => {
+      let s = `${i.id} ${i.kind}`;
+      if (i.device) s += `@${i.device}`;
+      if (i.kind === 'dmabuf') s += i.dynamic ? ' dynamic' : ' static';
+      if (i.p2p.length > 0) s += ` p2p:${i.p2p.join('+')}`;
+      if (i.queues) s += ` ${i.queues}`;
+      return s;
+    })
+    .join(', ');
+  return `systemFrames ${c.systemFrames}, swapSlots ${c.swapSlots}; devices: ${devs || 'none'}; importers: ${imps || 'none'}`;
+}
+
+export function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+export function thousands(n: number): string {
+  return n.toLocaleString('en-US');
+}

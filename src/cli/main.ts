@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+/** The devmem-model command line: check, replay, faults. */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { InputError } from '../../properties/trace/load.js';
+import { checkCommand } from './check.js';
+import { faultsCommand } from './faults.js';
+import { EXIT_OK, EXIT_USAGE, type Io, processIo, UsageError } from './io.js';
+import { replayCommand } from './replay.js';
+
+const HELP = `usage: devmem-model <command> [options]
+
+  check [--runs N] [--seed S] [--max-steps N] [--device-events N] [--faults a,b]
+        [--config FILE] [--out DIR] [--json]
+                      generated interleavings against the specification and every invariant
+  replay FILE [--faults a,b]
+                      re-execute a trace step by step and check its expectations
+  faults              list the fault catalogue and the invariant each must trip
+
+exit: 0 no violation / expectations met, 1 violation / expectation failed, 2 bad usage or input`;
+
+export function main(argv: readonly string[], io: Io): number {
+  const [cmd, ...rest] = argv;
+  try {
+    switch (cmd) {
+      case 'check':
+        return checkCommand(rest, io);
+      case 'replay':
+        return replayCommand(rest, io);
+      case 'faults':
+        return faultsCommand(io);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.out(HELP);
+        return cmd === undefined ? EXIT_USAGE : EXIT_OK;
+      default:
+        throw new UsageError(`unknown command "${cmd}" (commands: check, replay, faults)`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof InputError) {
+      io.err(`devmem-model: ${e.message}`);
+      return EXIT_USAGE;
+    }
+    if (
+      e instanceof TypeError &&
+      'code' in e &&
+      String((e as { code: unknown }).code).startsWith('ERR_PARSE_ARGS')
+    ) {
+      io.err(`devmem-model: ${e.message.split('\n')[0]}`);
+      return EXIT_USAGE;
+    }
+    throw e;
+  }
+}
+
+function isEntry(): boolean {
+  const arg = process.argv[1];
+  if (!arg) return false;
+  try {
+    return realpathSync(arg) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+}
+
+if (isEntry()) process.exitCode = main(process.argv.slice(2), processIo());

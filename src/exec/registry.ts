@@ -1,0 +1,39 @@
+/** Every operation of the simulated kernel API, by its contract name. */
+import { cpuRead, cpuWrite } from '../ops/cpu-access.js';
+import { impRead, impWrite } from '../ops/imp-access.js';
+import { impAttach } from '../ops/imp-attach.js';
+import { impDetach } from '../ops/imp-detach.js';
+import { impMap } from '../ops/imp-map.js';
+import { impPin } from '../ops/imp-pin.js';
+import { impUnmap } from '../ops/imp-unmap.js';
+import { impUnpin } from '../ops/imp-unpin.js';
+import { mmReclaim } from '../ops/mm-reclaim.js';
+import { objCreate } from '../ops/obj-create.js';
+import { objDestroy } from '../ops/obj-destroy.js';
+import { objMigrate } from '../ops/obj-migrate.js';
+import type { OpDef } from './op.js';
+
+const ALL: readonly OpDef[] = [
+  objCreate,
+  objDestroy,
+  objMigrate,
+  mmReclaim,
+  cpuRead,
+  cpuWrite,
+  impAttach,
+  impMap,
+  impUnmap,
+  impDetach,
+  impPin,
+  impUnpin,
+  impRead,
+  impWrite,
+];
+
+export const OPS: Readonly<Record<string, OpDef>> = Object.fromEntries(ALL.map((o) => [o.name, o]));
+
+export const OP_NAMES: readonly string[] = ALL.map((o) => o.name);
+
+export function opDef(name: string): OpDef | undefined {
+  return Object.hasOwn(OPS, name) ? OPS[name] : undefined;
+}

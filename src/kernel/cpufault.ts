@@ -1,0 +1,118 @@
+/**
+ * The CPU's page-fault path for anonymous memory [mm/memory.c]: first touch (zero page),
+ * swap-in, waiting on a migration entry, and migrate_to_ram for a device-private page — which
+ * takes a reference on the page first, so an eviction racing the fault skips it
+ * (CVE-2022-3523).
+ */
+import type { Errno } from '../world/errno.js';
+import { freeCount, getRef, putRef, systemPool } from '../world/frames.js';
+import type { AnonObj, Proc, Wait, World } from '../world/types.js';
+import { dropHolds, type MigState, newMigration, planMigration } from './migrate.js';
+import { populate, swapIn } from './pages.js';
+
+export interface CpuFaultState {
+  /** The device-private frame being migrated to RAM (held, with a reference unless faulty). */
+  held: number | null;
+  ref: boolean;
+  mig: MigState | null;
+}
+
+export function newCpuFault(): CpuFaultState {
+  return { held: null, ref: false, mig: null };
+}
+
+/** Can the CPU access the page without the OS (TLB hit or a present PTE the MMU can walk)? */
+export function cpuAccessible(o: AnonObj, page: number, write: boolean): boolean {
+  const pg = o.page[page];
+  if (!pg) return false;
+  if (pg.tlb && (!write || pg.tlb.dirty)) return true;
+  return pg.pte.t === 'present';
+}
+
+export function cpuFaultPending(f: CpuFaultState): boolean {
+  return f.held !== null || f.mig !== null;
+}
+
+export type FaultStep = 'progress' | Errno;
+
+export function planCpuFault(
+  w: World,
+  p: Proc,
+  o: AnonObj,
+  page: number,
+  f: CpuFaultState,
+): Wait | (() => FaultStep) {
+  const pg = o.page[page];
+  if (!pg) return () => 'EINVAL';
+  if (f.mig) {
+    const mig = f.mig;
+    const step = planMigration(w, p, mig);
+    if (typeof step !== 'function') return step;
+    return () => {
+      const r = step();
+      if (r === null) return 'progress';
+      const held = f.held;
+      f.mig = null;
+      f.held = null;
+      if (pg.lockedBy === p.pid) pg.lockedBy = null;
+      if (held !== null) {
+        if (f.ref) putRef(w, held);
+        dropHolds(p, [held]);
+      }
+      f.ref = false;
+      if (r.error) return 'EIO';
+      if (r.moved === 0 && freeCount(w, systemPool()) === 0) return 'ENOMEM';
+      return 'progress';
+    };
+  }
+  if (f.held !== null) {
+    const held = f.held;
+    return () => {
+      f.mig = newMigration(o.name, o.uid, [page], 'system', null, f.ref ? held : null);
+      return 'progress';
+    };
+  }
+  const pte = pg.pte;
+  switch (pte.t) {
+    case 'none':
+      return () => (populate(w, o, page) ? 'progress' : 'ENOMEM');
+    case 'swap':
+      return () => (swapIn(w, o, page) ? 'progress' : 'ENOMEM');
+    case 'migration':
+      return { on: 'page', obj: o.name, page, holder: pte.by };
+    case 'devpriv':
+      // do_swap_page: trylock the page (another fault holds it: wait for that one), then take
+      // a reference while the PTL guarantees the page cannot be freed.
+      if (pg.lockedBy !== null && pg.lockedBy !== p.pid)
+        return { on: 'page', obj: o.name, page, holder: pg.lockedBy };
+      return () => {
+        pg.lockedBy = p.pid;
+        f.held = pte.f;
+        f.ref = !w.faults['fault-without-page-ref'];
+        if (f.ref) getRef(w, pte.f);
+        p.holds.push(pte.f);
+        return 'progress';
+      };
+    case 'present':
+      return () => 'progress';
+  }
+}
+
+/** The object went away mid-fault: drop the reference and pointer the fault still holds. */
+export function abandonCpuFault(
+  w: World,
+  p: Proc,
+  f: CpuFaultState,
+  o?: AnonObj,
+  page?: number,
+): void {
+  const pg = o && page !== undefined ? o.page[page] : undefined;
+  if (pg && pg.lockedBy === p.pid) pg.lockedBy = null;
+  if (f.held !== null) {
+    if (f.ref) putRef(w, f.held);
+    dropHolds(p, [f.held]);
+  }
+  f.held = null;
+  f.ref = false;
+  f.mig = null;
+}

@@ -1,0 +1,200 @@
+/**
+ * The mirror's mapping pattern [Documentation/mm/hmm.rst, mm/hmm.c]:
+ *
+ *   again:
+ *     seq = mmu_interval_read_begin(sub)      sleeps while an invalidation covers sub
+ *     hmm_range_fault(range)                  fault pages in, collect PFNs
+ *     take driver lock
+ *     if mmu_interval_read_retry(sub, seq):   under the lock invalidate() takes
+ *         unlock; goto again
+ *     program device PTEs; unlock
+ *
+ * hmm_range_fault waits on migration entries, returns a device-private page as is only when the
+ * mirror's own device owns it (another owner's page is faulted back to RAM first), and returns
+ * coherent pages as they are.
+ */
+import type { Errno } from '../world/errno.js';
+import { freeCount, systemPool } from '../world/frames.js';
+import { emit } from '../world/log.js';
+import type { AnonObj, DevPte, Proc, Wait, World } from '../world/types.js';
+import { driverLock, lockBusy, tryLock, unlock } from './locks.js';
+import { type MigState, newMigration, planMigration } from './migrate.js';
+import { readBegin, readBeginWait, readRetry } from './notifier.js';
+import { objOf } from './objects.js';
+import { deviceOf, faultInAll, framesToFault, markDirty } from './pages.js';
+
+export type MirrorStage = 'fault' | 'migrate' | 'lock' | 'retry' | 'program';
+
+export interface MirrorMapState {
+  readonly importer: string;
+  readonly obj: string;
+  readonly uid: number;
+  readonly pages: readonly number[];
+  stage: MirrorStage;
+  seq: number;
+  /** The subscription read_begin was called on (its attach order): a new one is another. */
+  sub: number | null;
+  view: DevPte[];
+  mig: MigState | null;
+}
+
+export function newMirrorMap(
+  importer: string,
+  obj: string,
+  uid: number,
+  pages: readonly number[],
+): MirrorMapState {
+  return {
+    importer,
+    obj,
+    uid,
+    pages: [...pages],
+    stage: 'fault',
+    seq: -1,
+    sub: null,
+    view: [],
+    mig: null,
+  };
+}
+
+export function mirrorPhase(m: MirrorMapState): 'fault' | 'commit' {
+  return m.stage === 'fault' || m.stage === 'migrate' ? 'fault' : 'commit';
+}
+
+export type MirrorStep = 'progress' | 'mapped' | Errno;
+
+function mirrorDevice(w: World, importer: string): string | null {
+  return w.config.importers.find((i) => i.id === importer)?.device ?? null;
+}
+
+/** Pages another device owns privately: hmm_range_fault faults them back to RAM. */
+function foreignPrivate(w: World, o: AnonObj, m: MirrorMapState): number[] {
+  if (w.faults['hmm-maps-foreign-private']) return [];
+  const own = mirrorDevice(w, m.importer);
+  return m.pages.filter((i) => {
+    const pte = o.page[i]?.pte;
+    return pte?.t === 'devpriv' && deviceOf(w, pte.f) !== own;
+  });
+}
+
+function migrationWait(o: AnonObj, pages: readonly number[]): Wait | null {
+  for (const i of pages) {
+    const pte = o.page[i]?.pte;
+    if (pte?.t === 'migration') return { on: 'page', obj: o.name, page: i, holder: pte.by };
+  }
+  return null;
+}
+
+export function planMirrorMap(w: World, p: Proc, m: MirrorMapState): Wait | (() => MirrorStep) {
+  const o = objOf(w, m.obj, m.uid);
+  const sub = w.importers[m.importer]?.objs[m.obj]?.sub;
+  const dl = driverLock(m.importer);
+  const replaced = m.stage !== 'fault' && m.sub !== null && sub?.order !== m.sub;
+  if (m.stage !== 'migrate' && (o?.kind !== 'anon' || o.destroyed || !sub || replaced)) {
+    // Gone under us: let go of the driver lock if this mapping holds it.
+    return () => {
+      unlock(w, dl, p.pid);
+      return o?.kind === 'anon' && !o.destroyed ? 'EINVAL' : 'EFAULT';
+    };
+  }
+  if (o?.kind !== 'anon') return () => 'EFAULT';
+  switch (m.stage) {
+    case 'fault': {
+      const wait = readBeginWait(w, m.importer, m.obj) ?? migrationWait(o, m.pages);
+      if (wait) return wait;
+      return () => faultStep(w, o, m);
+    }
+    case 'migrate': {
+      const mig = m.mig;
+      if (!mig) {
+        return () => {
+          m.stage = 'fault';
+          return 'progress';
+        };
+      }
+      const step = planMigration(w, p, mig);
+      if (typeof step !== 'function') return step;
+      return () => {
+        const r = step();
+        if (r === null) return 'progress';
+        m.mig = null;
+        if (r.error) return r.error;
+        if (r.moved === 0 && freeCount(w, systemPool()) === 0) return 'ENOMEM';
+        m.stage = 'fault';
+        return 'progress';
+      };
+    }
+    case 'retry':
+      return () => {
+        if (retried(w, m)) return 'progress';
+        m.stage = 'lock';
+        return 'progress';
+      };
+    case 'lock': {
+      const busy = lockBusy(w, dl, p.pid);
+      if (busy) return busy;
+      return () => {
+        tryLock(w, dl, p.pid);
+        m.stage = 'program';
+        return 'progress';
+      };
+    }
+    case 'program':
+      return () => {
+        const checkHere = !w.faults['retry-outside-lock'] && !w.faults['skip-read-retry'];
+        if (checkHere && retried(w, m)) {
+          unlock(w, dl, p.pid);
+          return 'progress';
+        }
+        program(w, o, m);
+        unlock(w, dl, p.pid);
+        return 'mapped';
+      };
+  }
+}
+
+/** read_retry: on a change, go back to read_begin. */
+function retried(w: World, m: MirrorMapState): boolean {
+  const changed = readRetry(w, m.importer, m.obj, m.seq);
+  const key = w.objects[m.obj]?.key ?? m.obj;
+  emit(w, { type: 'sub.read_retry', importer: m.importer, obj: key, changed });
+  if (changed) m.stage = 'fault';
+  return changed;
+}
+
+function faultStep(w: World, o: AnonObj, m: MirrorMapState): MirrorStep {
+  emit(w, { type: 'sub.read_begin', importer: m.importer, obj: o.key });
+  m.seq = readBegin(w, m.importer, m.obj);
+  m.sub = w.importers[m.importer]?.objs[m.obj]?.sub?.order ?? null;
+  const foreign = foreignPrivate(w, o, m);
+  if (foreign.length > 0) {
+    m.mig = newMigration(o.name, o.uid, foreign, 'system', null, null);
+    m.stage = 'migrate';
+    return 'progress';
+  }
+  if (framesToFault(o, m.pages) > freeCount(w, systemPool())) return 'ENOMEM';
+  if (!faultInAll(w, o, m.pages)) return 'ENOMEM';
+  m.view = [];
+  for (const i of m.pages) {
+    const pg = o.page[i];
+    if (!pg || (pg.pte.t !== 'present' && pg.pte.t !== 'devpriv')) return 'EFAULT';
+    markDirty(pg);
+    const f = pg.pte.f;
+    m.view.push({ f, tag: w.frames[f]?.tag ?? 0 });
+    emit(w, { type: 'devpt.view', importer: m.importer, obj: o.key, page: i });
+  }
+  m.stage = w.faults['retry-outside-lock'] ? 'retry' : 'lock';
+  return 'progress';
+}
+
+function program(w: World, o: AnonObj, m: MirrorMapState): void {
+  const io = w.importers[m.importer]?.objs[m.obj];
+  if (!io) return;
+  const device = mirrorDevice(w, m.importer);
+  m.pages.forEach((page, k) => {
+    const e = m.view[k];
+    if (!e) return;
+    io.pt[page] = e;
+    emit(w, { type: 'devpt.set', importer: m.importer, obj: o.key, page, device });
+  });
+}

@@ -1,0 +1,314 @@
+/**
+ * Migration of anonymous pages between system RAM and device memory [mm/migrate_device.c]:
+ *
+ *   collect  invalidate_start; each subscriber's invalidate(); then under the PTL replace the
+ *            PTEs by migration entries, take a reference and the page lock, flush the TLB,
+ *            allocate destination frames; invalidate_end (mirrors are now held off by the
+ *            migration entries, not by the sequence)
+ *   copy     the copy engine copies source to destination
+ *   commit   switch the PTEs to the new frames (the dirty bit travels), free the old frames
+ *
+ * A page with an extra reference (a pin, a fault in progress), a page locked by someone else,
+ * a swapped page, a page in another device's private memory, or one without a free destination
+ * frame is skipped and stays where it is.
+ */
+import type { Errno } from '../world/errno.js';
+import {
+  allocFrame,
+  copyFrame,
+  getRef,
+  putRef,
+  releaseFrame,
+  systemPool,
+  touch,
+  vramPool,
+} from '../world/frames.js';
+import { emit } from '../world/log.js';
+import type { AnonObj, Proc, Wait, World } from '../world/types.js';
+import { engineWait } from './engine.js';
+import { mmapRead, mmapReadUnlock, mmapReadWait } from './locks.js';
+import {
+  type InvState,
+  invalidateEnd,
+  invalidateStart,
+  newInvalidation,
+  planCallSubscriber,
+  subscribersLeft,
+} from './notifier.js';
+import { objOf } from './objects.js';
+import { deviceOf, flushTlb } from './pages.js';
+
+export interface Collected {
+  readonly page: number;
+  /** Source frame, or null for a hole (pte_none) migrated as a zero page. */
+  readonly src: number | null;
+  readonly dst: number;
+  readonly dirty: boolean;
+  readonly priv: boolean;
+}
+
+export type MigStage = 'start' | 'invalidate' | 'unmap' | 'copy' | 'commit';
+
+export interface MigState {
+  readonly obj: string;
+  readonly uid: number;
+  readonly pages: readonly number[];
+  readonly to: 'system' | 'vram';
+  /** Destination device (to vram). */
+  readonly device: string | null;
+  /** A frame the initiator holds its own reference on (a CPU fault's page). */
+  readonly ownRef: number | null;
+  stage: MigStage;
+  inv: InvState;
+  cols: Collected[];
+  skipped: number;
+  moved: number;
+  /** TLB entries left unflushed by the flush-after-unlock fault. */
+  unflushed: number[];
+  error: Errno | null;
+}
+
+export function newMigration(
+  obj: string,
+  uid: number,
+  pages: readonly number[],
+  to: 'system' | 'vram',
+  device: string | null,
+  ownRef: number | null,
+): MigState {
+  return {
+    obj,
+    uid,
+    pages: [...pages],
+    to,
+    device,
+    ownRef,
+    stage: 'start',
+    inv: newInvalidation(obj, true),
+    cols: [],
+    skipped: 0,
+    moved: 0,
+    unflushed: [],
+    error: null,
+  };
+}
+
+export function migPhase(m: MigState): 'collect' | 'copy' | 'commit' {
+  if (m.stage === 'copy') return 'copy';
+  if (m.stage === 'commit') return 'commit';
+  return 'collect';
+}
+
+export type MigResult = { moved: number; skipped: number; error: Errno | null };
+
+/** Plan one atomic step of a migration; the action returns the result once it is over. */
+export function planMigration(w: World, p: Proc, m: MigState): Wait | (() => MigResult | null) {
+  const o = objOf(w, m.obj, m.uid);
+  if (o?.kind !== 'anon') return () => ({ moved: 0, skipped: m.pages.length, error: 'ENOENT' });
+  if (m.stage === 'start' && o.destroyed) return () => ({ moved: 0, skipped: 0, error: 'ENOENT' });
+  switch (m.stage) {
+    case 'start': {
+      const wait = mmapReadWait(o, p.pid);
+      if (wait) return wait;
+      return () => {
+        mmapRead(o, p.pid);
+        invalidateStart(w, m.inv, p.pid);
+        m.stage = subscribersLeft(m.inv) ? 'invalidate' : 'unmap';
+        return null;
+      };
+    }
+    case 'invalidate': {
+      const call = planCallSubscriber(w, p, m.inv);
+      if (typeof call !== 'function') return call;
+      return () => {
+        call();
+        if (!subscribersLeft(m.inv)) m.stage = 'unmap';
+        return null;
+      };
+    }
+    case 'unmap':
+      return () => unmap(w, p, o, m);
+    case 'copy': {
+      const wait = engineWait(w, copyDevices(w, m));
+      if (wait) return wait;
+      return () => {
+        for (const c of m.cols) {
+          if (c.src !== null) copyFrame(w, c.src, c.dst, 'migrate copy');
+        }
+        m.stage = 'commit';
+        return null;
+      };
+    }
+    case 'commit':
+      return () => commit(w, p, o, m);
+  }
+}
+
+function copyDevices(w: World, m: MigState): string[] {
+  const out = new Set<string>();
+  for (const c of m.cols) {
+    for (const f of [c.src, c.dst]) {
+      const d = f === null ? null : deviceOf(w, f);
+      if (d !== null) out.add(d);
+    }
+  }
+  return [...out];
+}
+
+/** Whether a page should move, is already there, or must be skipped. */
+function classify(
+  w: World,
+  o: AnonObj,
+  page: number,
+  m: MigState,
+  pid: number,
+): 'move' | 'hole' | 'there' | 'skip' {
+  const pg = o.page[page];
+  if (!pg) return 'skip';
+  const pte = pg.pte;
+  if (pte.t === 'none') return m.to === 'vram' ? 'hole' : 'there';
+  if (pte.t === 'swap') return m.to === 'vram' ? 'skip' : 'there';
+  if (pte.t === 'migration') return 'skip';
+  const f = pte.f;
+  const dev = deviceOf(w, f);
+  if (m.to === 'system' && dev === null) return 'there';
+  if (m.to === 'vram') {
+    if (dev === m.device) return 'there';
+    if (pte.t === 'devpriv') return 'skip';
+  }
+  const fr = w.frames[f];
+  if (!fr) return 'skip';
+  if (fr.pins > 0 && !w.faults['migrate-ignores-pin']) return 'skip';
+  const own = m.ownRef === f ? 1 : 0;
+  if (fr.refs - own > 0) return 'skip';
+  if (pg.lockedBy !== null && pg.lockedBy !== pid) return 'skip';
+  return 'move';
+}
+
+function unmap(w: World, p: Proc, o: AnonObj, m: MigState): MigResult | null {
+  const pool = m.to === 'vram' && m.device !== null ? vramPool(m.device) : systemPool();
+  for (const page of m.pages) {
+    const kind = classify(w, o, page, m, p.pid);
+    if (kind === 'there') continue;
+    if (kind === 'skip') {
+      m.skipped += 1;
+      continue;
+    }
+    const dst = allocFrame(w, pool, { obj: o.name, page });
+    if (dst === null) {
+      m.skipped += 1;
+      continue;
+    }
+    p.holds.push(dst);
+    const pg = o.page[page];
+    if (!pg) continue;
+    if (kind === 'hole') {
+      m.cols.push({ page, src: null, dst, dirty: false, priv: false });
+      continue;
+    }
+    const pte = pg.pte;
+    if (pte.t !== 'present' && pte.t !== 'devpriv') continue;
+    touch(w, pte.f, 'migrate collect');
+    getRef(w, pte.f);
+    p.holds.push(pte.f);
+    pg.pte = { t: 'migration', f: pte.f, dirty: pte.dirty, by: p.pid, priv: pte.t === 'devpriv' };
+    pg.lockedBy = p.pid;
+    if (w.faults['flush-after-unlock']) m.unflushed.push(page);
+    else flushTlb(pg);
+    m.cols.push({ page, src: pte.f, dst, dirty: pte.dirty, priv: pte.t === 'devpriv' });
+    emit(w, { type: 'page.migrate_collect', obj: o.key, page });
+  }
+  invalidateEnd(w, m.inv);
+  if (m.cols.length === 0) {
+    mmapReadUnlock(o, p.pid);
+    return { moved: 0, skipped: m.skipped, error: null };
+  }
+  m.stage = 'copy';
+  return null;
+}
+
+/** The copy failed (engine reset): put every page back where it was. */
+export function failMigration(m: MigState, error: Errno): void {
+  m.error = error;
+  m.stage = 'commit';
+}
+
+function commit(w: World, p: Proc, o: AnonObj, m: MigState): MigResult {
+  for (const page of m.unflushed) {
+    const pg = o.page[page];
+    if (pg) flushTlb(pg);
+  }
+  const toWhere = m.to === 'vram' && m.device !== null ? whereOfDevice(w, m.device) : 'system';
+  for (const c of m.cols) {
+    const pg = o.page[c.page];
+    const pte = pg?.pte;
+    if (!pg || !pte) continue;
+    if (c.src === null) {
+      if (pte.t === 'none' && m.error === null) {
+        pg.pte = installPte(toWhere, c.dst, false);
+        m.moved += 1;
+        emit(w, {
+          type: 'page.migrate_commit',
+          obj: o.key,
+          page: c.page,
+          to: toWhere,
+          device: m.device,
+        });
+      } else {
+        releaseFrame(w, c.dst);
+        if (m.error === null) m.skipped += 1;
+      }
+      continue;
+    }
+    const ours = pte.t === 'migration' && pte.by === p.pid;
+    if (ours && m.error === null) {
+      const dirty = w.faults['drop-dirty-on-migrate'] ? false : c.dirty;
+      pg.pte = installPte(toWhere, c.dst, dirty);
+      emit(w, {
+        type: 'page.migrate_commit',
+        obj: o.key,
+        page: c.page,
+        to: toWhere,
+        device: m.device,
+      });
+      m.moved += 1;
+      releaseFrame(w, c.src);
+    } else if (ours) {
+      pg.pte = c.priv
+        ? { t: 'devpriv', f: c.src, dirty: c.dirty }
+        : { t: 'present', f: c.src, dirty: c.dirty };
+      emit(w, { type: 'page.migrate_restore', obj: o.key, page: c.page });
+      releaseFrame(w, c.dst);
+    } else {
+      releaseFrame(w, c.dst);
+    }
+    if (pg.lockedBy === p.pid) pg.lockedBy = null;
+    putRef(w, c.src);
+  }
+  dropHolds(
+    p,
+    m.cols.flatMap((c) => (c.src === null ? [c.dst] : [c.src, c.dst])),
+  );
+  mmapReadUnlock(o, p.pid);
+  return { moved: m.moved, skipped: m.skipped, error: m.error };
+}
+
+function whereOfDevice(w: World, device: string): 'private' | 'coherent' {
+  return w.config.devices.find((d) => d.id === device)?.memory === 'coherent'
+    ? 'coherent'
+    : 'private';
+}
+
+function installPte(where: 'system' | 'private' | 'coherent', f: number, dirty: boolean) {
+  return where === 'private'
+    ? ({ t: 'devpriv', f, dirty } as const)
+    : ({ t: 'present', f, dirty } as const);
+}
+
+/** Forget frame pointers the process no longer holds (one occurrence each). */
+export function dropHolds(p: Proc, frames: readonly number[]): void {
+  for (const f of frames) {
+    const i = p.holds.indexOf(f);
+    if (i >= 0) p.holds.splice(i, 1);
+  }
+}

@@ -1,0 +1,218 @@
+/**
+ * Interval notifiers [mm/mmu_notifier.c]: the mm's invalidate_seq, subscriptions, and the
+ * invalidation that calls every overlapping subscriber's invalidate() between start and end.
+ *
+ * A subscriber's invalidate() takes its notifier lock, then its driver update lock, calls
+ * set_seq, zaps its device page-table entries for the range and waits for its in-flight DMA on
+ * them. Non-blockable invalidation trylocks both and refuses if either is busy or it would have to
+ * wait; the core then ends the invalidation itself and the caller gets EAGAIN.
+ */
+import { emit, freshId } from '../world/log.js';
+import type { Proc, Wait, World } from '../world/types.js';
+import { driverLock, lockBusy, notifierLock, tryLock, unlock } from './locks.js';
+import { jobInvalidateWait, jobPreempt } from './userptr.js';
+
+export interface InvState {
+  readonly obj: string;
+  readonly blockable: boolean;
+  id: number;
+  /** Subscribers to call, in attach order (snapshot at start: later ones are deferred). */
+  subs: string[];
+  i: number;
+  overlapped: boolean;
+}
+
+export function newInvalidation(obj: string, blockable: boolean): InvState {
+  return { obj, blockable, id: 0, subs: [], i: 0, overlapped: false };
+}
+
+function keyOf(w: World, obj: string): string {
+  return w.objects[obj]?.key ?? obj;
+}
+
+/** Subscribers in the interval tree for an object, in the order they attached. */
+export function liveSubscribers(w: World, obj: string): string[] {
+  const out: { id: string; order: number }[] = [];
+  for (const imp of Object.values(w.importers)) {
+    const s = imp.objs[obj]?.sub;
+    if (s && !s.deferred) out.push({ id: imp.id, order: s.order });
+  }
+  out.sort((a, b) => a.order - b.order);
+  return out.map((x) => x.id);
+}
+
+export function isOdd(n: number): boolean {
+  return (n & 1) === 1;
+}
+
+/** mmu_notifier_invalidate_range_start: the overlapping subscribers are captured now. */
+export function invalidateStart(w: World, inv: InvState, pid: number): void {
+  inv.id = freshId(w);
+  inv.subs = liveSubscribers(w, inv.obj);
+  inv.overlapped = inv.subs.length > 0;
+  inv.i = 0;
+  w.mm.active += 1;
+  if (inv.overlapped && !isOdd(w.mm.seq)) w.mm.seq += 1;
+  w.mm.ranges.push({ id: inv.id, obj: inv.obj, by: pid, overlapped: inv.overlapped });
+  emit(w, { type: 'mmu.invalidate_start', obj: keyOf(w, inv.obj), blockable: inv.blockable });
+}
+
+/** mn_itree_inv_end: the last active range makes the sequence even and inserts deferred subs. */
+function coreEnd(w: World, inv: InvState): void {
+  w.mm.ranges = w.mm.ranges.filter((r) => r.id !== inv.id);
+  w.mm.active -= 1;
+  if (w.mm.active !== 0 || !isOdd(w.mm.seq)) return;
+  w.mm.seq += 1;
+  for (const imp of Object.values(w.importers)) {
+    for (const io of Object.values(imp.objs)) if (io.sub) io.sub.deferred = false;
+  }
+}
+
+/** mmu_notifier_invalidate_range_end. */
+export function invalidateEnd(w: World, inv: InvState): void {
+  coreEnd(w, inv);
+  emit(w, { type: 'mmu.invalidate_end', obj: keyOf(w, inv.obj) });
+}
+
+/** Zap an importer's device PTEs for an object (the caller holds its driver lock). */
+export function zapImporter(w: World, importer: string, obj: string): void {
+  const io = w.importers[importer]?.objs[obj];
+  if (!io) return;
+  for (let page = 0; page < io.pt.length; page++) {
+    if (io.pt[page] !== null) {
+      io.pt[page] = null;
+      emit(w, { type: 'devpt.zap', importer, obj: keyOf(w, obj), page });
+    }
+  }
+}
+
+export function dmaWait(w: World, importer: string, obj: string): Wait | null {
+  const ids = w.dma.filter((d) => d.importer === importer && d.obj === obj).map((d) => d.id);
+  return ids.length > 0 ? { on: 'dma', ids } : null;
+}
+
+export function subscribersLeft(inv: InvState): boolean {
+  return inv.i < inv.subs.length;
+}
+
+export type CallResult = 'called' | 'partial' | 'refused';
+
+/**
+ * Plan one call of the next subscriber's invalidate(). `partial` means the step took the
+ * notifier lock and will wait for the driver lock next; `refused` means a non-blockable
+ * invalidation was refused and the core has ended it.
+ */
+export function planCallSubscriber(w: World, p: Proc, inv: InvState): Wait | (() => CallResult) {
+  const importer = inv.subs[inv.i] ?? '';
+  const imp = w.importers[importer];
+  const io = imp?.objs[inv.obj];
+  if (!imp || !io?.sub) {
+    return () => {
+      inv.i += 1;
+      return 'called';
+    };
+  }
+  const nl = notifierLock(importer);
+  const dl = driverLock(importer);
+  const mustWait = () => dmaWait(w, importer, inv.obj) ?? jobInvalidateWait(w, importer, inv.obj);
+  if (!inv.blockable) {
+    return () => {
+      if (lockBusy(w, nl, p.pid)) return refuse(w, inv);
+      tryLock(w, nl, p.pid);
+      if (lockBusy(w, dl, p.pid) || mustWait()) {
+        if (!w.faults['eagain-keeps-lock']) unlock(w, nl, p.pid);
+        return refuse(w, inv);
+      }
+      tryLock(w, dl, p.pid);
+      return finishCallback(w, p, inv, importer);
+    };
+  }
+  const holdsNotifier = imp.notifierLock === p.pid;
+  if (!holdsNotifier) {
+    const busy = lockBusy(w, nl, p.pid);
+    if (busy) return busy;
+  }
+  const driverBusy = lockBusy(w, dl, p.pid);
+  if (driverBusy) {
+    if (holdsNotifier) return driverBusy;
+    return () => {
+      tryLock(w, nl, p.pid);
+      return 'partial';
+    };
+  }
+  const holdsDriver = imp.driverLock === p.pid;
+  const wait = mustWait();
+  if (wait) {
+    if (holdsNotifier && holdsDriver) return wait;
+    // Take both locks, then wait for the DMA / job with them held.
+    return () => {
+      tryLock(w, nl, p.pid);
+      tryLock(w, dl, p.pid);
+      return 'partial';
+    };
+  }
+  return () => {
+    tryLock(w, nl, p.pid);
+    tryLock(w, dl, p.pid);
+    return finishCallback(w, p, inv, importer);
+  };
+}
+
+function refuse(w: World, inv: InvState): CallResult {
+  coreEnd(w, inv);
+  emit(w, { type: 'mmu.invalidate_refused', obj: keyOf(w, inv.obj) });
+  return 'refused';
+}
+
+/** set_seq, zap, release both locks: the subscriber's invalidate() returns. */
+function finishCallback(w: World, p: Proc, inv: InvState, importer: string): CallResult {
+  const io = w.importers[importer]?.objs[inv.obj];
+  if (io?.sub) io.sub.seq = w.mm.seq;
+  jobPreempt(w, importer, inv.obj);
+  zapImporter(w, importer, inv.obj);
+  unlock(w, driverLock(importer), p.pid);
+  unlock(w, notifierLock(importer), p.pid);
+  emit(w, { type: 'sub.invalidate', importer, obj: keyOf(w, inv.obj) });
+  inv.i += 1;
+  return 'called';
+}
+
+/**
+ * mmu_interval_notifier_insert: the new subscription's invalidate_seq. During an invalidation it
+ * gets the current odd seq (forcing it odd if the running ranges overlap nobody), so its first
+ * read_begin waits; it is deferred (not called by the running invalidation) when the seq was odd.
+ * When idle it gets seq - 1: odd, and never equal to the current value.
+ */
+export function insertSeq(w: World): { seq: number; deferred: boolean } {
+  if (w.mm.active > 0) {
+    const wasOdd = isOdd(w.mm.seq);
+    if (w.faults['new-subscription-valid']) return { seq: w.mm.seq - 1, deferred: wasOdd };
+    if (!wasOdd) w.mm.seq += 1;
+    return { seq: w.mm.seq, deferred: wasOdd };
+  }
+  return { seq: w.mm.seq - 1, deferred: false };
+}
+
+/** mmu_interval_notifier_remove waits while an invalidation holds the sequence odd. */
+export function removeWait(w: World, importer: string, obj: string): Wait | null {
+  const s = w.importers[importer]?.objs[obj]?.sub;
+  if (!s || s.deferred || !isOdd(w.mm.seq)) return null;
+  return { on: 'invalidation', obj };
+}
+
+/** mmu_interval_read_begin: the wait, if an invalidation covering the subscription is active. */
+export function readBeginWait(w: World, importer: string, obj: string): Wait | null {
+  const s = w.importers[importer]?.objs[obj]?.sub;
+  if (!s) return null;
+  return s.seq === w.mm.seq ? { on: 'notifier', importer, obj, seq: s.seq } : null;
+}
+
+export function readBegin(w: World, importer: string, obj: string): number {
+  return w.importers[importer]?.objs[obj]?.sub?.seq ?? -1;
+}
+
+/** mmu_interval_read_retry. */
+export function readRetry(w: World, importer: string, obj: string, seq: number): boolean {
+  const s = w.importers[importer]?.objs[obj]?.sub;
+  return !s || s.seq !== seq;
+}

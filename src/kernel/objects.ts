@@ -1,0 +1,10 @@
+/**
+ * Processes name objects by name and remember which incarnation they started on: once an object
+ * is released its name may be reused, and a process of the old one must not touch the new one.
+ */
+import type { Obj, World } from '../world/types.js';
+
+export function objOf(w: World, name: string, uid: number): Obj | undefined {
+  const o = w.objects[name];
+  return o && o.uid === uid ? o : undefined;
+}

@@ -1,0 +1,90 @@
+/**
+ * Anonymous pages: the CPU PTE, first-touch population, swap-in, and where a page lives.
+ */
+import { allocFrame, systemPool, writeFrame } from '../world/frames.js';
+import { emit } from '../world/log.js';
+import type { AnonObj, AnonPage, Obj, Pte, World } from '../world/types.js';
+
+export function anonPage(w: World, obj: string, page: number): AnonPage | undefined {
+  const o = w.objects[obj];
+  return o?.kind === 'anon' ? o.page[page] : undefined;
+}
+
+/** The frame that backs the page for the CPU and devices, if any. */
+export function pteFrame(pte: Pte): number | null {
+  return pte.t === 'present' || pte.t === 'devpriv' ? pte.f : null;
+}
+
+/** Where the frame of a present page lives. */
+export function whereIs(w: World, f: number): 'system' | 'private' | 'coherent' {
+  const fr = w.frames[f];
+  if (fr?.kind !== 'vram' || fr.device === null) return 'system';
+  const d = w.config.devices.find((x) => x.id === fr.device);
+  return d?.memory === 'coherent' ? 'coherent' : 'private';
+}
+
+export function deviceOf(w: World, f: number): string | null {
+  const fr = w.frames[f];
+  return fr?.kind === 'vram' ? fr.device : null;
+}
+
+/** Frames a first touch or a swap-in of these pages would need. */
+export function framesToFault(o: AnonObj, pages: readonly number[]): number {
+  let n = 0;
+  for (const i of pages) {
+    const t = o.page[i]?.pte.t;
+    if (t === 'none' || t === 'swap') n += 1;
+  }
+  return n;
+}
+
+/** First touch: a zero-filled system page (do_anonymous_page). */
+export function populate(w: World, o: AnonObj, page: number): boolean {
+  const pg = o.page[page];
+  if (pg?.pte.t !== 'none') return false;
+  const f = allocFrame(w, systemPool(), { obj: o.name, page });
+  if (f === null) return false;
+  pg.pte = { t: 'present', f, dirty: false };
+  emit(w, { type: 'page.populate', obj: o.key, page });
+  return true;
+}
+
+/** do_swap_page: read the slot into a fresh frame; the slot keeps its copy while clean. */
+export function swapIn(w: World, o: AnonObj, page: number): boolean {
+  const pg = o.page[page];
+  if (pg?.pte.t !== 'swap') return false;
+  const slot = pg.pte.slot;
+  const f = allocFrame(w, systemPool(), { obj: o.name, page });
+  if (f === null) return false;
+  writeFrame(w, f, w.swap[slot]?.data ?? null, 'swap-in');
+  pg.pte = { t: 'present', f, dirty: false };
+  pg.swap = slot;
+  emit(w, { type: 'page.swap_in', obj: o.key, page });
+  return true;
+}
+
+/** Fault in (populate or swap in) every page that has no frame. */
+export function faultInAll(w: World, o: AnonObj, pages: readonly number[]): boolean {
+  for (const i of pages) {
+    const t = o.page[i]?.pte.t;
+    if (t === 'none' && !populate(w, o, i)) return false;
+    if (t === 'swap' && !swapIn(w, o, i)) return false;
+  }
+  return true;
+}
+
+export function markDirty(pg: AnonPage): void {
+  if (pg.pte.t === 'present' || pg.pte.t === 'devpriv') pg.pte = { ...pg.pte, dirty: true };
+}
+
+export function flushTlb(pg: AnonPage): void {
+  pg.tlb = null;
+}
+
+export function isAnon(o: Obj | undefined): o is AnonObj {
+  return o?.kind === 'anon';
+}
+
+export function allPages(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}

@@ -1,0 +1,98 @@
+/** Reading an op's arguments: a missing or mistyped argument is EINVAL. */
+import type { ImporterConfig } from '../world/config.js';
+import type { Errno } from '../world/errno.js';
+import type { ImporterObj, Obj, World } from '../world/types.js';
+
+export type Args = Readonly<Record<string, unknown>>;
+
+export function str(a: Args, k: string): string | null {
+  const v = a[k];
+  return typeof v === 'string' ? v : null;
+}
+
+export function int(a: Args, k: string): number | null {
+  const v = a[k];
+  return typeof v === 'number' && Number.isInteger(v) ? v : null;
+}
+
+export function optInt(a: Args, k: string, dflt: number): number | null {
+  return a[k] === undefined ? dflt : int(a, k);
+}
+
+export function optBool(a: Args, k: string, dflt: boolean): boolean | null {
+  const v = a[k];
+  if (v === undefined) return dflt;
+  return typeof v === 'boolean' ? v : null;
+}
+
+export function optIntList(a: Args, k: string): number[] | null | undefined {
+  const v = a[k];
+  if (v === undefined) return undefined;
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'number' && Number.isInteger(x)))
+    return null;
+  return [...(v as number[])];
+}
+
+/** An object by name that has not been destroyed. */
+export function liveObj(w: World, a: Args): Obj | Errno {
+  const name = str(a, 'obj');
+  if (name === null) return 'EINVAL';
+  const o = w.objects[name];
+  if (!o || o.destroyed) return 'ENOENT';
+  return o;
+}
+
+/** An object by name, destroyed or not (pins and attachments keep working under it). */
+export function anyObj(w: World, a: Args): Obj | Errno {
+  const name = str(a, 'obj');
+  if (name === null) return 'EINVAL';
+  return w.objects[name] ?? 'ENOENT';
+}
+
+export function importerCfg(w: World, a: Args): ImporterConfig | Errno {
+  const id = str(a, 'importer');
+  if (id === null) return 'EINVAL';
+  return w.config.importers.find((i) => i.id === id) ?? 'EINVAL';
+}
+
+export function isErrno<T>(x: T | Errno): x is Errno {
+  return typeof x === 'string';
+}
+
+/** The importer's per-object state, created on first use. */
+export function importerObj(w: World, importer: string, o: Obj): ImporterObj {
+  const imp = w.importers[importer];
+  if (!imp) throw new Error(`no importer ${importer}`);
+  let io = imp.objs[o.name];
+  if (!io) {
+    io = {
+      obj: o.name,
+      sub: null,
+      att: null,
+      pin: null,
+      pt: new Array(o.pages).fill(null),
+      mapped: false,
+      job: null,
+    };
+    imp.objs[o.name] = io;
+  }
+  return io;
+}
+
+export function peekImporterObj(w: World, importer: string, obj: string): ImporterObj | undefined {
+  return w.importers[importer]?.objs[obj];
+}
+
+/** Drop the importer's per-object state once nothing is left in it. */
+export function tidyImporterObj(w: World, importer: string, obj: string): void {
+  const imp = w.importers[importer];
+  const io = imp?.objs[obj];
+  if (!imp || !io) return;
+  if (io.sub || io.att || io.pin || io.job || io.mapped || io.pt.some((e) => e !== null)) return;
+  delete imp.objs[obj];
+}
+
+/** Whether a page index is inside the object. */
+export function pageIn(o: Obj, page: number | null): page is number {
+  return page !== null && page >= 0 && page < o.pages;
+}

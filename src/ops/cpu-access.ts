@@ -1,0 +1,110 @@
+/**
+ * cpu.read / cpu.write: phases fault, access. Anonymous pages fault in (first touch, swap-in,
+ * migrate_to_ram out of device-private memory); coherent pages are accessed in place; a bo is
+ * accessed in place through the BAR once its move fence has signalled.
+ */
+import { defineOp, done, failed, type Plan, PROGRESS } from '../exec/op.js';
+import {
+  abandonCpuFault,
+  type CpuFaultState,
+  cpuAccessible,
+  cpuFaultPending,
+  newCpuFault,
+  planCpuFault,
+} from '../kernel/cpufault.js';
+import { objOf } from '../kernel/objects.js';
+import { readFrame, writeFrame } from '../world/frames.js';
+import { observe } from '../world/log.js';
+import type { AnonObj, Proc, World } from '../world/types.js';
+import { int, isErrno, liveObj, pageIn } from './args.js';
+import { type BoCpuState, boCpuPhase, newBoCpu, planBoCpu } from './bo-cpu.js';
+
+interface St {
+  readonly obj: string;
+  readonly uid: number;
+  readonly page: number;
+  readonly write: boolean;
+  readonly value: number;
+  fault: CpuFaultState;
+  bo: BoCpuState;
+}
+
+function accessAnon(w: World, o: AnonObj, s: St): Plan {
+  return () => {
+    const pg = o.page[s.page];
+    if (!pg) return failed('EINVAL');
+    let f: number;
+    if (pg.tlb && (!s.write || pg.tlb.dirty)) {
+      f = pg.tlb.f;
+    } else if (pg.pte.t === 'present') {
+      f = pg.pte.f;
+      if (s.write) pg.pte = { ...pg.pte, dirty: true };
+      pg.tlb = { f, dirty: s.write || pg.pte.dirty };
+    } else {
+      return PROGRESS;
+    }
+    if (s.write) {
+      writeFrame(w, f, { v: s.value, o: o.uid, p: s.page }, 'cpu write');
+      pg.lost = false;
+      observe(w, { k: 'write', who: 'cpu', obj: o.name, page: s.page, value: s.value, f });
+      return done();
+    }
+    const data = readFrame(w, f, 'cpu read');
+    const value = pg.lost ? 'lost' : (data?.v ?? 0);
+    observe(w, { k: 'read', who: 'cpu', obj: o.name, uid: o.uid, page: s.page, value, data, f });
+    return done(value);
+  };
+}
+
+function makeOp(name: 'cpu.read' | 'cpu.write') {
+  const write = name === 'cpu.write';
+  return defineOp<St>({
+    name,
+    phases: ['fault', 'access'],
+    start(w, a) {
+      const o = liveObj(w, a);
+      if (isErrno(o)) return o;
+      const page = int(a, 'page');
+      if (!pageIn(o, page)) return 'EINVAL';
+      let value = 0;
+      if (write) {
+        const v = int(a, 'value');
+        if (v === null || v <= 0) return 'EINVAL';
+        value = v;
+      }
+      return {
+        pc: 'run',
+        st: { obj: o.name, uid: o.uid, page, write, value, fault: newCpuFault(), bo: newBoCpu() },
+      };
+    },
+    phaseOf(w, p) {
+      const o = objOf(w, p.st.obj, p.st.uid);
+      if (o?.kind === 'bo') return boCpuPhase(w, o, p.st.bo);
+      if (o?.kind !== 'anon') return 'access';
+      if (cpuFaultPending(p.st.fault)) return 'fault';
+      return cpuAccessible(o, p.st.page, p.st.write) ? 'access' : 'fault';
+    },
+    plan(w, p) {
+      const s = p.st;
+      const o = objOf(w, s.obj, s.uid);
+      if (!o || o.destroyed) {
+        return () => {
+          abandonCpuFault(w, p, s.fault, o?.kind === 'anon' ? o : undefined, s.page);
+          return failed('ENOENT');
+        };
+      }
+      if (o.kind === 'bo') return planBoCpu(w, p as Proc, o, s.page, s.write, s.value, s.bo);
+      if (!cpuFaultPending(s.fault) && cpuAccessible(o, s.page, s.write))
+        return accessAnon(w, o, s);
+      const step = planCpuFault(w, p, o, s.page, s.fault);
+      if (typeof step !== 'function') return step;
+      return () => {
+        const r = step();
+        return r === 'progress' ? PROGRESS : failed(r);
+      };
+    },
+  });
+}
+
+export const cpuRead = makeOp('cpu.read');
+export const cpuWrite = makeOp('cpu.write');

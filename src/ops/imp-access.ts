@@ -1,0 +1,195 @@
+/**
+ * imp.read / imp.write: one DMA, phases issue and complete. A mirror (or userptr GPU) uses a
+ * valid device PTE or faults the page in first with the hmm.rst pattern; gup and dio go through
+ * their pin; a dma-buf importer goes through its mapping. In-flight DMA is what invalidate()
+ * and the exporter wait for before they let a page move.
+ */
+import { defineOp, done, failed, failNow, type Outcome, type Plan, PROGRESS } from '../exec/op.js';
+import { engineWait } from '../kernel/engine.js';
+import { type MirrorMapState, newMirrorMap, planMirrorMap } from '../kernel/hmm.js';
+import { objOf } from '../kernel/objects.js';
+import { readFrame, writeFrame } from '../world/frames.js';
+import { emit, freshId, observe } from '../world/log.js';
+import type { InflightDma, Proc, World } from '../world/types.js';
+import { anyObj, importerCfg, int, isErrno, pageIn } from './args.js';
+import { type DmabufIssueState, newDmabufIssue, planDmabufIssue } from './dmabuf-access.js';
+
+type Kind = 'mirror' | 'pin' | 'dmabuf';
+
+interface St {
+  readonly kind: Kind;
+  readonly importer: string;
+  readonly obj: string;
+  readonly uid: number;
+  readonly page: number;
+  readonly write: boolean;
+  readonly value: number;
+  stage: 'issue' | 'complete';
+  map: MirrorMapState | null;
+  dmabuf: DmabufIssueState;
+  dma: InflightDma | null;
+}
+
+function keyOf(w: World, obj: string): string {
+  return w.objects[obj]?.key ?? obj;
+}
+
+/** Register the DMA on a frame: it is now in flight. */
+export function issueDma(w: World, p: Proc, s: St, f: number): Outcome {
+  const d: InflightDma = {
+    id: freshId(w),
+    by: p.pid,
+    importer: s.importer,
+    obj: s.obj,
+    page: s.page,
+    f,
+    write: s.write,
+  };
+  w.dma.push(d);
+  s.dma = d;
+  s.stage = 'complete';
+  emit(w, {
+    type: 'dma.issue',
+    importer: s.importer,
+    obj: keyOf(w, s.obj),
+    page: s.page,
+    write: s.write,
+  });
+  return PROGRESS;
+}
+
+function issueMirror(w: World, p: Proc, s: St): Plan {
+  const o = objOf(w, s.obj, s.uid);
+  if (s.map) {
+    const step = planMirrorMap(w, p, s.map);
+    if (typeof step !== 'function') return step;
+    return () => {
+      const r = step();
+      if (r === 'progress') return PROGRESS;
+      s.map = null;
+      return r === 'mapped' ? PROGRESS : failed(r);
+    };
+  }
+  if (!o || o.destroyed) return failNow('EFAULT');
+  const e = w.importers[s.importer]?.objs[s.obj]?.pt[s.page];
+  if (e) return () => issueDma(w, p, s, e.f);
+  const fresh = newMirrorMap(s.importer, s.obj, s.uid, [s.page]);
+  const step = planMirrorMap(w, p, fresh);
+  if (typeof step !== 'function') return step;
+  return () => {
+    s.map = fresh;
+    const r = step();
+    if (r === 'progress') return PROGRESS;
+    s.map = null;
+    return r === 'mapped' ? PROGRESS : failed(r);
+  };
+}
+
+function issuePin(w: World, p: Proc, s: St): Plan {
+  const pin = w.importers[s.importer]?.objs[s.obj]?.pin;
+  const k = pin ? pin.pages.indexOf(s.page) : -1;
+  const f = pin?.frames[k];
+  if (f === undefined) return failNow('EFAULT');
+  return () => issueDma(w, p, s, f);
+}
+
+function dmaDevice(w: World, s: St): string[] {
+  const ic = w.config.importers.find((i) => i.id === s.importer);
+  return ic?.device ? [ic.device] : [];
+}
+
+function complete(w: World, p: Proc, s: St): Plan {
+  const d = s.dma;
+  if (!d) return failNow('EIO');
+  const wait = engineWait(w, dmaDevice(w, s));
+  if (wait) return wait;
+  return () => {
+    w.dma = w.dma.filter((x) => x.id !== d.id);
+    s.dma = null;
+    emit(w, { type: 'dma.complete', importer: s.importer, obj: keyOf(w, s.obj), page: s.page });
+    const o = objOf(w, s.obj, s.uid);
+    const uid = s.uid;
+    if (s.write) {
+      writeFrame(w, d.f, { v: s.value, o: uid, p: s.page }, `${s.importer} DMA write`);
+      if (o?.kind === 'anon' && o.page[s.page]) (o.page[s.page] as { lost: boolean }).lost = false;
+      if (o?.kind === 'bo') o.lost[s.page] = false;
+      observe(w, { k: 'write', who: s.importer, obj: s.obj, page: s.page, value: s.value, f: d.f });
+      return done();
+    }
+    const data = readFrame(w, d.f, `${s.importer} DMA read`);
+    const lost =
+      o?.kind === 'anon'
+        ? o.page[s.page]?.lost === true
+        : o?.kind === 'bo'
+          ? o.lost[s.page] === true
+          : false;
+    const value = lost ? 'lost' : (data?.v ?? 0);
+    observe(w, { k: 'read', who: s.importer, obj: s.obj, uid, page: s.page, value, data, f: d.f });
+    void p;
+    return done(value);
+  };
+}
+
+function makeOp(name: 'imp.read' | 'imp.write') {
+  const write = name === 'imp.write';
+  return defineOp<St>({
+    name,
+    phases: ['issue', 'complete'],
+    start(w, a) {
+      const ic = importerCfg(w, a);
+      if (isErrno(ic)) return ic;
+      const o = anyObj(w, a);
+      if (isErrno(o)) return o;
+      const page = int(a, 'page');
+      if (!pageIn(o, page)) return 'EINVAL';
+      let value = 0;
+      if (write) {
+        const v = int(a, 'value');
+        if (v === null || v <= 0) return 'EINVAL';
+        value = v;
+      }
+      const io = w.importers[ic.id]?.objs[o.name];
+      let kind: Kind;
+      if (ic.kind === 'mirror' || ic.kind === 'userptr') {
+        if (o.kind !== 'anon' || !io?.sub) return 'EINVAL';
+        kind = 'mirror';
+      } else if (ic.kind === 'gup' || ic.kind === 'dio') {
+        if (o.kind !== 'anon') return 'EINVAL';
+        if (!io?.pin) return 'EFAULT';
+        kind = 'pin';
+      } else {
+        if (o.kind !== 'bo' || !io?.att) return 'EINVAL';
+        kind = 'dmabuf';
+      }
+      return {
+        pc: 'run',
+        st: {
+          kind,
+          importer: ic.id,
+          obj: o.name,
+          uid: o.uid,
+          page,
+          write,
+          value,
+          stage: 'issue',
+          map: null,
+          dmabuf: newDmabufIssue(),
+          dma: null,
+        },
+      };
+    },
+    phaseOf: (_w, p) => p.st.stage,
+    plan(w, p) {
+      const s = p.st;
+      if (s.stage === 'complete') return complete(w, p, s);
+      if (s.kind === 'mirror') return issueMirror(w, p, s);
+      if (s.kind === 'pin') return issuePin(w, p, s);
+      return planDmabufIssue(w, p as Proc, s.importer, s.obj, s.page, s.dmabuf, (f) =>
+        issueDma(w, p, s, f),
+      );
+    },
+  });
+}
+
+export const impRead = makeOp('imp.read');
+export const impWrite = makeOp('imp.write');

@@ -1,0 +1,48 @@
+/**
+ * imp.unmap: the importer drops its mapping. A mirror zaps its device PTEs under its driver
+ * lock; a dma-buf importer unmaps its attachment under the reservation lock.
+ */
+import { defineOp, done } from '../exec/op.js';
+import { driverLock, lockBusy, tryLock, unlock } from '../kernel/locks.js';
+import { zapImporter } from '../kernel/notifier.js';
+import { anyObj, importerCfg, isErrno, tidyImporterObj } from './args.js';
+import { planDmabufUnmap } from './dmabuf-unmap.js';
+
+interface St {
+  readonly importer: string;
+  readonly obj: string;
+  readonly kind: 'mirror' | 'dmabuf';
+}
+
+export const impUnmap = defineOp<St>({
+  name: 'imp.unmap',
+  phases: ['unmap'],
+  start(w, a) {
+    const ic = importerCfg(w, a);
+    if (isErrno(ic)) return ic;
+    const o = anyObj(w, a);
+    if (isErrno(o)) return o;
+    if (ic.kind !== 'mirror' && ic.kind !== 'dmabuf') return 'EINVAL';
+    if ((ic.kind === 'mirror') !== (o.kind === 'anon')) return 'EINVAL';
+    const io = w.importers[ic.id]?.objs[o.name];
+    if (!io?.mapped) return 'ENOENT';
+    return { pc: 'unmap', st: { importer: ic.id, obj: o.name, kind: ic.kind } };
+  },
+  phaseOf: () => 'unmap',
+  plan(w, p) {
+    const { importer, obj, kind } = p.st;
+    if (kind === 'dmabuf') return planDmabufUnmap(w, p, importer, obj);
+    const dl = driverLock(importer);
+    const busy = lockBusy(w, dl, p.pid);
+    if (busy) return busy;
+    return () => {
+      tryLock(w, dl, p.pid);
+      zapImporter(w, importer, obj);
+      const io = w.importers[importer]?.objs[obj];
+      if (io) io.mapped = false;
+      unlock(w, dl, p.pid);
+      tidyImporterObj(w, importer, obj);
+      return done();
+    };
+  },
+});

@@ -1,0 +1,55 @@
+/** imp.unpin: unpin_user_pages (gup, dio) or dma_buf_unpin (dynamic dma-buf importer). */
+import { defineOp, done } from '../exec/op.js';
+import { maybeRelease } from '../kernel/lifecycle.js';
+import { dmaWait } from '../kernel/notifier.js';
+import { unpinFrame } from '../world/frames.js';
+import { emit } from '../world/log.js';
+import { anyObj, importerCfg, isErrno, tidyImporterObj } from './args.js';
+import { unpinDmabuf } from './dmabuf-unpin.js';
+
+interface St {
+  readonly importer: string;
+  readonly obj: string;
+}
+
+export const impUnpin = defineOp<St>({
+  name: 'imp.unpin',
+  phases: ['unpin'],
+  start(w, a) {
+    const ic = importerCfg(w, a);
+    if (isErrno(ic)) return ic;
+    const o = anyObj(w, a);
+    if (isErrno(o)) return o;
+    if (ic.kind === 'gup' || ic.kind === 'dio') {
+      if (o.kind !== 'anon') return 'EINVAL';
+    } else if (ic.kind === 'dmabuf') {
+      if (o.kind !== 'bo' || !ic.dynamic) return 'EINVAL';
+    } else {
+      return 'EINVAL';
+    }
+    if (!w.importers[ic.id]?.objs[o.name]?.pin) return 'ENOENT';
+    return { pc: 'unpin', st: { importer: ic.id, obj: o.name } };
+  },
+  phaseOf: () => 'unpin',
+  plan(w, p) {
+    const { importer, obj } = p.st;
+    const wait = dmaWait(w, importer, obj);
+    if (wait) return wait;
+    return () => {
+      const o = w.objects[obj];
+      const io = w.importers[importer]?.objs[obj];
+      const pin = io?.pin;
+      if (!o || !io || !pin) return done();
+      if (o.kind === 'bo') return unpinDmabuf(w, importer, o, io);
+      pin.pages.forEach((page, k) => {
+        const f = pin.frames[k];
+        if (f !== undefined) unpinFrame(w, f);
+        emit(w, { type: 'page.unpin', importer, obj: o.key, page });
+      });
+      io.pin = null;
+      tidyImporterObj(w, importer, obj);
+      maybeRelease(w, obj);
+      return done();
+    };
+  },
+});

@@ -1,0 +1,130 @@
+/** obj.create: a run of anonymous pages (populated on first touch), or a bo placed at once. */
+import { defineOp, done, failed } from '../exec/op.js';
+import type { Domain } from '../world/config.js';
+import { allocFrame, releaseFrame, systemPool, vramPool } from '../world/frames.js';
+import { emit } from '../world/log.js';
+import type { BoObj, World } from '../world/types.js';
+import { type Args, int, str } from './args.js';
+import { deviceErrno } from './device-state.js';
+
+export const MAX_PAGES = 64;
+
+interface St {
+  readonly name: string;
+  readonly kind: 'anon' | 'bo';
+  readonly pages: number;
+  readonly device: string | null;
+  readonly domains: readonly Domain[];
+  readonly placement: Domain;
+}
+
+function parseDomains(a: Args): Domain[] | null {
+  const v = a.domains;
+  if (v === undefined) return ['vram', 'system'];
+  if (!Array.isArray(v) || v.length === 0 || v.length > 2) return null;
+  const out: Domain[] = [];
+  for (const d of v) {
+    if ((d !== 'vram' && d !== 'system') || out.includes(d)) return null;
+    out.push(d);
+  }
+  return out;
+}
+
+function takeUid(w: World): number {
+  const uid = w.nextUid;
+  w.nextUid += 1;
+  return uid;
+}
+
+export const objCreate = defineOp<St>({
+  name: 'obj.create',
+  phases: ['create'],
+  start(w, a) {
+    const name = str(a, 'obj');
+    const kind = str(a, 'kind');
+    const pages = int(a, 'pages');
+    if (name === null || name === '' || pages === null) return 'EINVAL';
+    if (kind !== 'anon' && kind !== 'bo') return 'EINVAL';
+    if (pages < 1 || pages > MAX_PAGES) return 'EINVAL';
+    if (w.objects[name]) return 'EEXIST';
+    if (kind === 'anon') {
+      return {
+        pc: 'create',
+        st: { name, kind, pages, device: null, domains: [], placement: 'system' },
+      };
+    }
+    const device = str(a, 'device');
+    if (device === null) return 'EINVAL';
+    if (!w.devices[device]) return 'ENODEV';
+    const domains = parseDomains(a);
+    if (domains === null) return 'EINVAL';
+    const pl = a.placement === undefined ? domains[0] : a.placement;
+    if (pl !== 'vram' && pl !== 'system') return 'EINVAL';
+    if (!domains.includes(pl)) return 'EINVAL';
+    const err = deviceErrno(w, device);
+    if (err) return err;
+    if (pl === 'vram' && w.devices[device]?.frozen) return 'EBUSY';
+    return { pc: 'create', st: { name, kind, pages, device, domains, placement: pl } };
+  },
+  phaseOf: () => 'create',
+  plan: (w, p) => () => {
+    const s = p.st;
+    const uid = takeUid(w);
+    const key = `${s.name}#${uid}`;
+    if (s.kind === 'anon') {
+      w.objects[s.name] = {
+        kind: 'anon',
+        name: s.name,
+        key,
+        uid,
+        pages: s.pages,
+        destroyed: false,
+        page: Array.from({ length: s.pages }, () => ({
+          pte: { t: 'none' },
+          tlb: null,
+          swap: null,
+          lockedBy: null,
+          lost: false,
+        })),
+        mmap: { readers: [], writer: null },
+      };
+      emit(w, { type: 'obj.create', obj: key, kind: 'anon', pages: s.pages });
+      return done();
+    }
+    const device = s.device ?? '';
+    const pool = s.placement === 'vram' ? vramPool(device) : systemPool();
+    const frames: number[] = [];
+    for (let page = 0; page < s.pages; page++) {
+      const f = allocFrame(w, pool, { obj: s.name, page });
+      if (f === null) {
+        for (const g of frames) releaseFrame(w, g);
+        w.nextUid -= 1;
+        return failed('ENOMEM');
+      }
+      frames.push(f);
+    }
+    w.clock += 1;
+    const bo: BoObj = {
+      kind: 'bo',
+      name: s.name,
+      key,
+      uid,
+      pages: s.pages,
+      destroyed: false,
+      device,
+      domains: s.domains,
+      placement: s.placement,
+      frames,
+      shared: false,
+      fence: null,
+      placedAt: w.clock,
+      cpu: new Array(s.pages).fill(null),
+      resv: null,
+      lost: new Array(s.pages).fill(false),
+      movingBy: null,
+    };
+    w.objects[s.name] = bo;
+    emit(w, { type: 'obj.create', obj: key, kind: 'bo', pages: s.pages });
+    return done();
+  },
+});

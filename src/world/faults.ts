@@ -1,0 +1,236 @@
+/**
+ * The fault catalogue: real bug classes, one named switch each, off by default (like P's
+ * FailureInjector or FoundationDB's BUGGIFY). With a fault on, `check` must report the invariant
+ * named here among those violated at the first failing step.
+ */
+
+export interface FaultInfo {
+  readonly name: string;
+  readonly trips: string;
+  readonly what: string;
+  readonly history: string;
+  /** The mechanism it belongs to (docs group faults by it). */
+  readonly area:
+    | 'notifier'
+    | 'migration'
+    | 'pinning'
+    | 'frames'
+    | 'dma-buf'
+    | 'reset'
+    | 'suspend'
+    | 'unplug'
+    | 'userptr'
+    | 'hmm';
+}
+
+export const FAULTS = [
+  {
+    name: 'skip-read-retry',
+    trips: 'Map.NoStalePfn',
+    what: 'mirror programs device PTEs without read_retry',
+    history: 'hmm.rst pattern; early amdgpu userptr races',
+    area: 'notifier',
+  },
+  {
+    name: 'retry-outside-lock',
+    trips: 'Map.NoStalePfn',
+    what: 'read_retry checked before taking the driver lock',
+    history: 'hmm.rst lock rule',
+    area: 'notifier',
+  },
+  {
+    name: 'eagain-keeps-lock',
+    trips: 'Progress.NoDeadlock',
+    what: 'non-blockable invalidate refuses on the inner trylock but keeps the notifier lock it took first',
+    history: '7608bf40cf24 RDMA/odp',
+    area: 'notifier',
+  },
+  {
+    name: 'eagain-calls-end',
+    trips: 'Notifier.SeqProtocol',
+    what: 'caller calls invalidate end after EAGAIN',
+    history: 'c2655835fd8c mmu_notifiers',
+    area: 'notifier',
+  },
+  {
+    name: 'new-subscription-valid',
+    trips: 'Map.NoStalePfn',
+    what: 'a subscription inserted during an invalidation gets seq - 1 instead of the current odd seq',
+    history: 'mmu_interval_notifier_insert',
+    area: 'notifier',
+  },
+  {
+    name: 'migrate-ignores-pin',
+    trips: 'Pin.NeverMoves',
+    what: 'migration does not skip pinned pages',
+    history: 'migrate_vma_check_page',
+    area: 'migration',
+  },
+  {
+    name: 'longterm-pin-in-device-memory',
+    trips: 'Pin.LongtermNotInDeviceMemory',
+    what: 'FOLL_LONGTERM pins coherent pages in place',
+    history: '2022 "mm/gup: migrate device coherent pages when pinning"',
+    area: 'pinning',
+  },
+  {
+    name: 'fault-without-page-ref',
+    trips: 'Frame.NoUseAfterFree',
+    what: 'CPU fault on a device-private page races eviction without a reference',
+    history: '16ce101db85d, CVE-2022-3523',
+    area: 'migration',
+  },
+  {
+    name: 'flush-after-unlock',
+    trips: 'Map.ObservesCurrentData',
+    what: 'TLB flushed after the page-table lock is dropped: a CPU write lands in the old frame',
+    history: '"mm/migrate_device.c: flush TLB while holding PTL"',
+    area: 'migration',
+  },
+  {
+    name: 'drop-dirty-on-migrate',
+    trips: 'Map.ObservesCurrentData',
+    what: 'the PTE dirty bit is lost on migration; reclaim drops the newer data',
+    history: '"mm/migrate_device.c: copy pte dirty bit to page"',
+    area: 'migration',
+  },
+  {
+    name: 'no-move-notify-on-evict',
+    trips: 'Map.NoStalePfn',
+    what: 'a bo move (either direction) skips move_notify',
+    history: 'dma-buf move_notify contract',
+    area: 'dma-buf',
+  },
+  {
+    name: 'no-fence-wait-on-move',
+    trips: 'Frame.NoUseAfterFree',
+    what: 'old frames are freed before in-flight DMA on them completes',
+    history: 'dma_resv fences before free',
+    area: 'dma-buf',
+  },
+  {
+    name: 'map-without-kernel-fence',
+    trips: 'Map.ObservesCurrentData',
+    what: 'importer uses a new mapping before the move fence signals',
+    history: 'umem_dmabuf "wait for the exporter to finish the migration"',
+    area: 'dma-buf',
+  },
+  {
+    name: 'dirty-frame-reuse',
+    trips: 'Frame.NoLeak',
+    what: 'a freed frame is handed out without clearing',
+    history: '7ab0ad0e74f8 class',
+    area: 'frames',
+  },
+  {
+    name: 'invalidate-unmapped-crash',
+    trips: 'Kernel.NoOops',
+    what: "importer's invalidate assumes a mapping exists",
+    history: 'mlx5 `!sgt` guard',
+    area: 'dma-buf',
+  },
+  {
+    name: 'invalidate-vs-detach',
+    trips: 'Attach.NoUseAfterDetach',
+    what: 'invalidate callback races detach and touches a freed attachment',
+    history: 'cc668a11e6ac RDMA/mlx5',
+    area: 'dma-buf',
+  },
+  {
+    name: 'p2p-ignores-unshare',
+    trips: 'Policy.P2pOnlyWhenAllowed',
+    what: 'exporter keeps peer mappings after userspace unshares',
+    history: '001_ed5b1bd85d234dba.txt policy',
+    area: 'dma-buf',
+  },
+  {
+    name: 'pin-vram-for-non-p2p',
+    trips: 'Policy.PinnedNonP2pInSystem',
+    what: 'a pin for an attachment that may not use VRAM leaves the bo in VRAM',
+    history: 'xe/amdgpu dma_buf_pin',
+    area: 'dma-buf',
+  },
+  {
+    name: 'reset-no-invalidate',
+    trips: 'Hang.LossIsReported',
+    what: 'the vramLost counter is bumped but importer mappings are kept',
+    history: '001_ed5b1bd85d234dba.txt, amdgpu vram_lost',
+    area: 'reset',
+  },
+  {
+    name: 'suspend-before-freeze',
+    trips: 'Suspend.NoDataInPoweredOffVram',
+    what: 'freezing happens only at the start of poweroff',
+    history: 'amdgpu PM notifier 2025',
+    area: 'suspend',
+  },
+  {
+    name: 'unplug-no-dummy',
+    trips: 'Unplug.Revoked',
+    what: 'CPU mappings of an unplugged bo still point at its VRAM',
+    history: 'ttm_bo_vm_dummy_page series',
+    area: 'unplug',
+  },
+  {
+    name: 'revocable-pinned',
+    trips: 'Unplug.Revoked',
+    what: 'unplug treats pinned attachments as revocable and frees frames a pin still points at',
+    history: '2026 dma-buf revoke review',
+    area: 'unplug',
+  },
+  {
+    name: 'notifier-waits-for-compute-job',
+    trips: 'Progress.InvalidationNeverWaitsOnUserJob',
+    what: "a compute job's invalidation waits for its fence instead of preempting",
+    history: '002_e460079fb8129250.txt; KFD evict/restore queues',
+    area: 'userptr',
+  },
+  {
+    name: 'resume-without-revalidate',
+    trips: 'Map.NoStalePfn',
+    what: 'a preempted job resumes on its old GPU page table without read_begin/read_retry',
+    history: 'hmm.rst pattern',
+    area: 'userptr',
+  },
+  // Added by this project so that invariants the catalogue leaves uncovered can be shown to fail.
+  {
+    name: 'hmm-maps-foreign-private',
+    trips: 'Policy.P2pOnlyWhenAllowed',
+    what: "hmm_range_fault returns another device's private page as is instead of faulting it to RAM",
+    history: '8a295dbbaf72 mm/hmm: dev_private_owner check',
+    area: 'hmm',
+  },
+  {
+    name: 'unpin-keeps-count',
+    trips: 'Pin.Balanced',
+    what: 'unpin forgets the pin count of the frames (unpin_user_pages on the wrong list)',
+    history: 'FOLL_PIN accounting (gup_pin_counting)',
+    area: 'pinning',
+  },
+  {
+    name: 'orphan-never-freed',
+    trips: 'Lifecycle.NoLeaks',
+    what: 'the last unpin of a frame whose object is gone does not free it',
+    history: 'put_page on the final reference of an unmapped page',
+    area: 'frames',
+  },
+  {
+    name: 'vram-overcommit',
+    trips: 'Device.CapacityRespected',
+    what: "the VRAM allocator hands out frames past the device's managed size",
+    history: 'ttm_resource_manager usage accounting',
+    area: 'frames',
+  },
+] as const satisfies readonly FaultInfo[];
+
+export type FaultName = (typeof FAULTS)[number]['name'];
+
+export const FAULT_NAMES: readonly string[] = FAULTS.map((f) => f.name);
+
+export function isFaultName(s: string): s is FaultName {
+  return FAULT_NAMES.includes(s);
+}
+
+export function faultInfo(name: string): FaultInfo | undefined {
+  return FAULTS.find((f) => f.name === name);
+}

@@ -1,0 +1,162 @@
+/**
+ * Physical frames: allocation (most recently freed first, then lowest index), release,
+ * references and pins, and every read or write of frame memory (a touch of a free frame is
+ * reported, the way KASAN reports a use after free).
+ */
+import type { Content, World } from './types.js';
+
+export function systemPool(): string {
+  return 'system';
+}
+
+export function vramPool(device: string): string {
+  return `vram:${device}`;
+}
+
+export function poolOf(w: World, f: number): string | null {
+  const fr = w.frames[f];
+  if (fr === undefined) return null;
+  if (fr.kind === 'system') return systemPool();
+  if (fr.kind === 'vram' && fr.device !== null) return vramPool(fr.device);
+  return null;
+}
+
+export function freeCount(w: World, pool: string): number {
+  return w.free[pool]?.length ?? 0;
+}
+
+/**
+ * Take a frame from a pool for (obj, page). It is zero-filled (unless the dirty-frame-reuse
+ * fault is on). Returns null when the pool is exhausted.
+ */
+export function allocFrame(
+  w: World,
+  pool: string,
+  owner: { obj: string; page: number },
+): number | null {
+  const stack = w.free[pool];
+  let f = stack?.pop();
+  if (f === undefined) {
+    f = w.faults['vram-overcommit'] ? reservedFrame(w, pool) : undefined;
+    if (f === undefined) return null;
+  }
+  const fr = w.frames[f];
+  if (fr === undefined) return null;
+  fr.state = 'used';
+  fr.tag += 1;
+  fr.owner = { obj: owner.obj, page: owner.page };
+  fr.refs = 0;
+  fr.pins = 0;
+  if (!w.faults['dirty-frame-reuse']) fr.data = null;
+  return f;
+}
+
+function reservedFrame(w: World, pool: string): number | undefined {
+  const p = w.pools[pool];
+  if (p === undefined) return undefined;
+  const f = p.first + p.size;
+  return w.frames[f]?.state === 'reserved' ? f : undefined;
+}
+
+function putOnFreeList(w: World, f: number): void {
+  const fr = w.frames[f];
+  const pool = poolOf(w, f);
+  if (fr === undefined || pool === null) return;
+  fr.state = 'free';
+  fr.owner = null;
+  const p = w.pools[pool];
+  if (p !== undefined && f >= p.first + p.size) {
+    fr.state = 'reserved';
+    return;
+  }
+  const list = w.free[pool] ?? [];
+  list.push(f);
+  w.free[pool] = list;
+}
+
+/**
+ * The owner lets go of a frame. A frame still pinned or referenced becomes an orphan and is
+ * freed by the last unpin or put; a pinned frame is never freed here.
+ */
+export function releaseFrame(w: World, f: number): void {
+  const fr = w.frames[f];
+  if (fr === undefined || fr.state === 'free' || fr.state === 'dummy') return;
+  if (fr.pins > 0 || fr.refs > 0) {
+    fr.owner = null;
+    return;
+  }
+  putOnFreeList(w, f);
+}
+
+/** Free a frame whatever holds it: only faulty paths do this. */
+export function forceFree(w: World, f: number): void {
+  const fr = w.frames[f];
+  if (fr === undefined || fr.state === 'free' || fr.state === 'dummy') return;
+  if (fr.pins > 0) w.log.obs.push({ k: 'freed-pinned', f });
+  putOnFreeList(w, f);
+}
+
+/** The frame may now be free: nobody owns, pins or references it. */
+function maybeFreeOrphan(w: World, f: number): void {
+  const fr = w.frames[f];
+  if (fr === undefined || fr.state === 'free' || fr.state === 'dummy') return;
+  if (fr.owner === null && fr.pins === 0 && fr.refs === 0) {
+    if (w.faults['orphan-never-freed']) return;
+    putOnFreeList(w, f);
+  }
+}
+
+export function getRef(w: World, f: number): void {
+  const fr = w.frames[f];
+  if (fr !== undefined) fr.refs += 1;
+}
+
+export function putRef(w: World, f: number): void {
+  const fr = w.frames[f];
+  if (fr === undefined) return;
+  fr.refs -= 1;
+  maybeFreeOrphan(w, f);
+}
+
+export function pinFrame(w: World, f: number): void {
+  const fr = w.frames[f];
+  if (fr !== undefined) fr.pins += 1;
+}
+
+export function unpinFrame(w: World, f: number): void {
+  const fr = w.frames[f];
+  if (fr === undefined) return;
+  if (!w.faults['unpin-keeps-count']) fr.pins -= 1;
+  maybeFreeOrphan(w, f);
+}
+
+function noteTouch(w: World, f: number, what: string): void {
+  if (w.frames[f]?.state === 'free') w.log.obs.push({ k: 'touch-free', f, what });
+}
+
+export function readFrame(w: World, f: number, what: string): Content {
+  noteTouch(w, f, what);
+  const fr = w.frames[f];
+  if (fr === undefined || fr.state === 'dummy') return null;
+  return fr.data;
+}
+
+export function writeFrame(w: World, f: number, data: Content, what: string): void {
+  noteTouch(w, f, what);
+  const fr = w.frames[f];
+  if (fr === undefined || fr.state === 'dummy') return;
+  fr.data = data;
+}
+
+/** The copy engine / CPU copy of one frame into another. */
+export function copyFrame(w: World, from: number, to: number, what: string): void {
+  writeFrame(w, to, readFrame(w, from, what), what);
+}
+
+export function touch(w: World, f: number, what: string): void {
+  noteTouch(w, f, what);
+}
+
+export function isDeviceFrame(w: World, f: number): boolean {
+  return w.frames[f]?.kind === 'vram';
+}

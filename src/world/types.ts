@@ -1,0 +1,323 @@
+/**
+ * The simulated kernel's whole state: plain, serializable data (no classes, no closures), so a
+ * run replays deterministically, clones cheaply and hashes canonically.
+ */
+import type { SpecEvent } from '../../models/alphabet.js';
+import type { Config, Domain } from './config.js';
+import type { Errno } from './errno.js';
+
+/** What a frame holds: a value and who wrote it (object uid, page). `null` is zero-filled. */
+export type Content = { readonly v: number; readonly o: number; readonly p: number } | null;
+
+export type FrameKind = 'system' | 'vram' | 'dummy';
+/**
+ * free: on a free list. used: allocated. garbage: allocated, content destroyed by a VRAM loss.
+ * dummy: the zero page unplugged bos are remapped to. reserved: VRAM past the managed size.
+ */
+export type FrameState = 'free' | 'used' | 'garbage' | 'dummy' | 'reserved';
+
+export interface Frame {
+  readonly kind: FrameKind;
+  readonly device: string | null;
+  state: FrameState;
+  /** Allocation tag: bumped on every allocation, so a reused frame is a new identity. */
+  tag: number;
+  data: Content;
+  /** The object page it was allocated for (null once orphaned). */
+  owner: { obj: string; page: number } | null;
+  /** Temporary references (get_page) held by processes. */
+  refs: number;
+  /** FOLL_PIN / dma-buf pin count. */
+  pins: number;
+}
+
+/** A device page-table entry: the PFN and the allocation tag it was learned with. */
+export interface DevPte {
+  readonly f: number;
+  readonly tag: number;
+}
+
+export type Pte =
+  | { readonly t: 'none' }
+  | { readonly t: 'present'; readonly f: number; readonly dirty: boolean }
+  /** Device-private swap entry: not CPU-addressable. */
+  | { readonly t: 'devpriv'; readonly f: number; readonly dirty: boolean }
+  | {
+      readonly t: 'migration';
+      readonly f: number;
+      readonly dirty: boolean;
+      readonly by: number;
+      readonly priv: boolean;
+    }
+  | { readonly t: 'swap'; readonly slot: number };
+
+export interface Tlb {
+  readonly f: number;
+  readonly dirty: boolean;
+}
+
+export interface AnonPage {
+  pte: Pte;
+  /** The CPU TLB entry, apart from the PTE: stale until flushed. */
+  tlb: Tlb | null;
+  /** Swap slot holding a copy of the page (valid while the page is clean). */
+  swap: number | null;
+  /** Page lock holder (migration, reclaim). */
+  lockedBy: number | null;
+  /** Data lost with VRAM, loss reported: reads return "lost" until rewritten. */
+  lost: boolean;
+}
+
+interface ObjBase {
+  readonly name: string;
+  /** `name#uid`: the key the specification knows it by. */
+  readonly key: string;
+  readonly uid: number;
+  readonly pages: number;
+  destroyed: boolean;
+}
+
+export interface AnonObj extends ObjBase {
+  readonly kind: 'anon';
+  page: AnonPage[];
+  /** mmap_lock: migrate_vma holds it for read from setup to finalize, munmap for write. */
+  mmap: { readers: number[]; writer: number | null };
+}
+
+export interface MoveFence {
+  /** The moving process; the fence signals when its copy is done. */
+  readonly by: number;
+  signalled: boolean;
+  error: boolean;
+}
+
+export interface BoObj extends ObjBase {
+  readonly kind: 'bo';
+  readonly device: string;
+  readonly domains: readonly Domain[];
+  placement: Domain;
+  frames: number[];
+  shared: boolean;
+  /** The pending move's fence (KERNEL usage), until it signals. */
+  fence: MoveFence | null;
+  /** Placed-in-VRAM clock, for least-recently-placed eviction. */
+  placedAt: number;
+  /** CPU mapping per page: the frame mapped through the BAR, the dummy page, or none. */
+  cpu: (number | null)[];
+  /** Reservation (dma_resv) lock holder. */
+  resv: number | null;
+  /** Data lost with VRAM, loss reported. */
+  lost: boolean[];
+  /** Set while a move process owns the bo. */
+  movingBy: number | null;
+}
+
+export type Obj = AnonObj | BoObj;
+
+export interface Subscription {
+  /** The subscription's invalidate_seq. */
+  seq: number;
+  /** Inserted during an invalidation: not in the interval tree until it ends. */
+  deferred: boolean;
+  /** Attach order (notification order). */
+  readonly order: number;
+}
+
+export interface Attachment {
+  readonly p2p: boolean;
+  readonly dynamic: boolean;
+  readonly order: number;
+  /** The sg table the exporter returned at map, or null. */
+  sg: DevPte[] | null;
+  /** Whether the mapping points into VRAM. */
+  vram: boolean;
+  /** Invalidated by move_notify: re-map on next use. */
+  invalidated: boolean;
+  /** Freed (detach completed). */
+  freed: boolean;
+}
+
+export interface Pin {
+  readonly pages: readonly number[];
+  readonly frames: readonly number[];
+  readonly longterm: boolean;
+  /** dma-buf pin: whether it holds the bo in VRAM. */
+  readonly vram: boolean;
+}
+
+export type JobState = 'validating' | 'running' | 'preempted' | 'done';
+
+export interface Job {
+  readonly pid: number;
+  state: JobState;
+}
+
+export interface ImporterObj {
+  readonly obj: string;
+  sub: Subscription | null;
+  att: Attachment | null;
+  pin: Pin | null;
+  /** Device page table, one entry per page of the object. */
+  pt: (DevPte | null)[];
+  /** imp.map succeeded and no imp.unmap since. */
+  mapped: boolean;
+  job: Job | null;
+}
+
+export interface ImporterState {
+  readonly id: string;
+  /** The driver update lock (mutex) holder. */
+  driverLock: number | null;
+  /** The notifier lock (read side of ODP's umem_rwsem, modelled exclusive) holder. */
+  notifierLock: number | null;
+  objs: Record<string, ImporterObj>;
+}
+
+export type Power =
+  | 'active'
+  | 'hung'
+  | 'resetting'
+  | 'suspending'
+  | 'suspended'
+  | 'resuming'
+  | 'unplugging'
+  | 'gone';
+
+export interface DeviceState {
+  readonly id: string;
+  power: Power;
+  vramLost: number;
+  /** New work into VRAM refused (suspend from freeze until resume). */
+  frozen: boolean;
+  /** Operations get ENODEV (unplug from gone). */
+  gone: boolean;
+  /** The device event process in progress, if any. */
+  eventBy: number | null;
+}
+
+export interface Invalidation {
+  readonly id: number;
+  readonly obj: string;
+  readonly by: number;
+  readonly overlapped: boolean;
+}
+
+export interface MmState {
+  /** The interval-notifier sequence: odd while an overlapping invalidation is active. */
+  seq: number;
+  /** active_invalidate_ranges. */
+  active: number;
+  /** Bookkeeping of the invalidations in progress (what the counter should count). */
+  ranges: Invalidation[];
+}
+
+export interface SwapSlot {
+  used: boolean;
+  data: Content;
+}
+
+export interface InflightDma {
+  readonly id: number;
+  readonly by: number;
+  readonly importer: string;
+  readonly obj: string;
+  readonly page: number;
+  readonly f: number;
+  readonly write: boolean;
+}
+
+/** What a step saw, for the observers: reads, writes and touches of memory. */
+export type Observation =
+  | {
+      readonly k: 'read';
+      readonly who: string;
+      readonly obj: string;
+      readonly uid: number;
+      readonly page: number;
+      readonly value: number | 'lost';
+      readonly data: Content;
+      readonly f: number;
+    }
+  | {
+      readonly k: 'write';
+      readonly who: string;
+      readonly obj: string;
+      readonly page: number;
+      readonly value: number;
+      readonly f: number;
+    }
+  | { readonly k: 'touch-free'; readonly f: number; readonly what: string }
+  | { readonly k: 'touch-detached'; readonly importer: string; readonly obj: string }
+  | { readonly k: 'lost'; readonly obj: string; readonly page: number }
+  | { readonly k: 'read-garbage'; readonly who: string; readonly obj: string; readonly f: number }
+  | { readonly k: 'end-after-eagain'; readonly by: number }
+  | { readonly k: 'freed-pinned'; readonly f: number };
+
+export interface StepLog {
+  events: SpecEvent[];
+  obs: Observation[];
+}
+
+export type Wait =
+  | { readonly on: 'lock'; readonly lock: string; readonly holder: number | null }
+  | { readonly on: 'page'; readonly obj: string; readonly page: number; readonly holder: number }
+  | {
+      readonly on: 'notifier';
+      readonly importer: string;
+      readonly obj: string;
+      readonly seq: number;
+    }
+  | { readonly on: 'dma'; readonly ids: readonly number[] }
+  | { readonly on: 'fence'; readonly obj: string; readonly holder: number }
+  | { readonly on: 'job'; readonly importer: string; readonly obj: string; readonly user: boolean }
+  | { readonly on: 'device'; readonly device: string; readonly power: Power }
+  | { readonly on: 'unpin'; readonly frames: readonly number[] }
+  | { readonly on: 'proc'; readonly pid: number; readonly why: string }
+  | { readonly on: 'invalidation'; readonly obj: string }
+  | { readonly on: 'mmap'; readonly obj: string; readonly holders: readonly number[] };
+
+export type OpValue = number | 'lost' | Record<string, number | boolean> | undefined;
+
+export type OpResult =
+  | { readonly ok: true; readonly value?: OpValue }
+  | { readonly ok: false; readonly error: Errno };
+
+export interface Proc {
+  readonly pid: number;
+  readonly label: string;
+  readonly op: string;
+  readonly args: Readonly<Record<string, unknown>>;
+  /** The next atomic step (program counter). */
+  pc: string;
+  /** Set while the next step cannot run. */
+  wait: Wait | null;
+  /** Frames this process holds pointers to and will touch. */
+  holds: number[];
+  /** The op's own state. */
+  st: unknown;
+}
+
+export interface World {
+  readonly config: Config;
+  readonly faults: Readonly<Record<string, true>>;
+  frames: Frame[];
+  /** Free lists per pool (`system`, `vram:<dev>`): most recently freed on top. */
+  free: Record<string, number[]>;
+  /** First frame index of each pool, and its managed size. */
+  readonly pools: Record<string, { readonly first: number; readonly size: number }>;
+  readonly dummyFrame: number;
+  swap: SwapSlot[];
+  objects: Record<string, Obj>;
+  devices: Record<string, DeviceState>;
+  importers: Record<string, ImporterState>;
+  mm: MmState;
+  dma: InflightDma[];
+  procs: Proc[];
+  nextPid: number;
+  nextUid: number;
+  nextId: number;
+  /** Logical clock for LRU. */
+  clock: number;
+  /** The current atomic step's events and observations. */
+  log: StepLog;
+}

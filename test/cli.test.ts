@@ -1,0 +1,141 @@
+/** The command line: exit codes, one clear line for bad input, never a stack trace. */
+import { describe, expect, it } from 'vitest';
+import { cli } from './support/cli.js';
+import { tempDir, writeTemp } from './support/files.js';
+
+const CONFIG = {
+  systemFrames: 4,
+  devices: [{ id: 'gpu0', vramFrames: 2 }],
+  importers: [{ id: 'm0', kind: 'mirror', device: 'gpu0' }],
+};
+
+function trace(steps: unknown[], extra: Record<string, unknown> = {}): string {
+  return JSON.stringify({ format: 'devmem-trace/1', config: CONFIG, steps, ...extra });
+}
+
+function expectOneLine(r: { code: number; err: string; out: string }, text: string): void {
+  expect(r.code).toBe(2);
+  expect(r.err.split('\n')).toHaveLength(1);
+  expect(r.err).toContain(text);
+  expect(r.err).not.toMatch(/\n\s+at /);
+}
+
+describe('devmem-model faults', () => {
+  it('lists every fault with the invariant it must trip', () => {
+    const r = cli('faults');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('skip-read-retry');
+    expect(r.out).toContain('Map.NoStalePfn');
+  });
+});
+
+describe('devmem-model check', () => {
+  it('exits 0 with no fault and prints its defaults, seed and configuration', () => {
+    const r = cli('check', '--runs', '150', '--seed', '3', '--out', tempDir());
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toContain('seed 3');
+    expect(r.out).toContain('max-steps 120 (default)');
+    expect(r.out).toContain('config: built-in');
+    expect(r.out).toMatch(/ok: no violation in 150 runs/);
+  });
+
+  it('rejects bad usage with exit 2 and one line', () => {
+    expectOneLine(cli('check', '--runs', 'many'), '--runs takes an integer');
+    expectOneLine(cli('check', '--faults', 'no-such-fault'), 'unknown fault "no-such-fault"');
+    expectOneLine(cli('check', '--bogus'), 'bogus');
+    expectOneLine(cli('check', '--config', '/nonexistent/config.json'), 'cannot read');
+    expectOneLine(cli('nonsense'), 'unknown command');
+  });
+
+  it('takes a configuration file', () => {
+    const f = writeTemp('config.json', JSON.stringify(CONFIG));
+    const r = cli('check', '--runs', '50', '--seed', '1', '--config', f, '--out', tempDir());
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toContain(`config: ${f}`);
+  });
+
+  it('rejects an invalid configuration file with one line', () => {
+    const f = writeTemp(
+      'config.json',
+      JSON.stringify({ ...CONFIG, importers: [{ id: 'm0', kind: 'mirror', device: 'gpu9' }] }),
+    );
+    expectOneLine(cli('check', '--config', f), 'importers[0].device: "gpu9" is not a device');
+  });
+});
+
+describe('devmem-model replay of invalid input', () => {
+  const cases: [string, string, string][] = [
+    ['a missing file', '', 'cannot read'],
+    ['invalid JSON', '{"format": ', 'invalid JSON'],
+    ['a root that is not an object', '[1,2]', 'root is not a JSON object'],
+    [
+      'another format',
+      JSON.stringify({ format: 'devmem-trace/2', config: CONFIG, steps: [] }),
+      'format: expected "devmem-trace/1"',
+    ],
+    [
+      'a missing config',
+      JSON.stringify({ format: 'devmem-trace/1', steps: [] }),
+      'config: missing',
+    ],
+    [
+      'a missing systemFrames',
+      JSON.stringify({ format: 'devmem-trace/1', config: {}, steps: [] }),
+      'config.systemFrames: missing',
+    ],
+    [
+      'an unknown op',
+      trace([{ op: 'obj.frobnicate', args: {} }]),
+      'step 0 op: unknown operation "obj.frobnicate"',
+    ],
+    [
+      'a mistyped argument',
+      trace([{ op: 'cpu.read', args: { obj: 'a', page: 'zero' } }]),
+      'step 0 args page',
+    ],
+    [
+      'a missing argument',
+      trace([{ op: 'cpu.write', args: { obj: 'a', page: 0 } }]),
+      'step 0 args value',
+    ],
+    [
+      'an unknown importer',
+      trace([{ op: 'imp.attach', args: { importer: 'nic9', obj: 'a' } }]),
+      'step 0 args.importer: "nic9" is not an importer',
+    ],
+    [
+      'an unknown device',
+      trace([{ op: 'obj.migrate', args: { obj: 'a', to: 'vram', device: 'gpu7' } }]),
+      'step 0 args.device: "gpu7" is not a device',
+    ],
+    ['an unknown fault', trace([], { faults: ['nope'] }), 'faults: unknown fault "nope"'],
+    [
+      'an undefined label',
+      trace([{ op: 'step', args: { proc: 'm1' } }]),
+      'step 0 args.proc: no earlier step defines label "m1"',
+    ],
+    [
+      'a label defined twice',
+      trace([
+        { op: 'obj.create', args: { obj: 'a', kind: 'anon', pages: 1 }, start: 'x' },
+        { op: 'obj.create', args: { obj: 'b', kind: 'anon', pages: 1 }, start: 'x' },
+      ]),
+      'step 1 start: label "x" is defined twice',
+    ],
+  ];
+  for (const [what, content, text] of cases) {
+    it(`rejects ${what}`, () => {
+      const file = content === '' ? '/nonexistent/trace.json' : writeTemp('t.json', content);
+      const r = cli('replay', file);
+      expectOneLine(r, text);
+      expect(r.err).toContain(file);
+    });
+  }
+
+  it('rejects a fault given on the command line that does not exist', () => {
+    expectOneLine(
+      cli('replay', writeTemp('t.json', trace([])), '--faults', 'nope'),
+      'unknown fault "nope"',
+    );
+  });
+});

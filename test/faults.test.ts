@@ -1,0 +1,29 @@
+/**
+ * The fault catalogue is how every property shows it can fail: with each fault on, `check`
+ * reports the invariant the catalogue names for it (another invariant alone does not count),
+ * and the counterexample it writes replays to that invariant.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { FAULTS } from '../src/world/faults.js';
+import { cli } from './support/cli.js';
+import { tempDir } from './support/files.js';
+import { IMPLEMENTED_FAULTS } from './support/scope.js';
+
+describe('fault catalogue', () => {
+  for (const f of FAULTS.filter((x) => IMPLEMENTED_FAULTS.includes(x.name))) {
+    it(`${f.name} trips ${f.trips}`, () => {
+      const out = tempDir();
+      const r = cli('check', '--faults', f.name, '--seed', '1', '--out', out);
+      expect(r.code, r.out + r.err).toBe(1);
+      expect(r.out).toContain(`  ${f.trips}: `);
+      const file = /counterexample: (\S+)/.exec(r.out)?.[1] ?? '';
+      const trace = JSON.parse(readFileSync(file, 'utf8'));
+      expect(trace.found.invariants).toContain(f.trips);
+      expect(trace.expect).toBeUndefined();
+      const again = cli('replay', file);
+      expect(again.code).toBe(1);
+      expect(again.out).toContain(`  ${f.trips}: `);
+    });
+  }
+});
