@@ -12,7 +12,14 @@ export type ObjKey = string;
 export type PageWhere = 'system' | 'private' | 'coherent';
 
 export type ObjectEvent =
-  | { type: 'obj.create'; obj: ObjKey; kind: 'anon' | 'bo'; pages: number }
+  | {
+      type: 'obj.create';
+      obj: ObjKey;
+      kind: 'anon' | 'bo';
+      pages: number;
+      /** bo: where it was created. */
+      placement?: 'vram' | 'system';
+    }
   | { type: 'obj.destroy'; obj: ObjKey }
   /** The last user went away: the object and its frames are gone. */
   | { type: 'obj.release'; obj: ObjKey };

@@ -2,6 +2,8 @@
  * The whole specification: each machine, its alphabet, and how events reach its instances.
  */
 import type { SpecEvent } from './alphabet.js';
+import { attachmentAlphabet, attachmentMachine } from './machines/attachment.js';
+import { boAlphabet, boMachine } from './machines/bo.js';
 import { devptAlphabet, devptMachine } from './machines/devpt.js';
 import { notifierAlphabet, notifierMachine } from './machines/notifier.js';
 import { objectAlphabet, objectMachine } from './machines/object.js';
@@ -19,6 +21,15 @@ function pageKey(ev: SpecEvent): string {
 
 function isAnon(dir: Directory, obj: string): boolean {
   return dir.objs[obj]?.kind === 'anon';
+}
+
+function isBo(dir: Directory, obj: string): boolean {
+  return dir.objs[obj]?.kind === 'bo';
+}
+
+/** Every attachment of a bo (an unshare reaches them all). */
+function attachmentsOf(ev: SpecEvent, dir: Directory): string[] {
+  return (dir.objs[objOf(ev)]?.importers ?? []).map((i) => `${i}:${objOf(ev)}`);
 }
 
 /** Every importer entry of a page changed by this event. */
@@ -59,6 +70,39 @@ export const MACHINES: readonly MachineSpec[] = [
         return [`${ev.importer}:${ev.obj}:${ev.page}`];
       }
       return importerPages(ev, dir);
+    },
+  },
+  {
+    id: 'bo',
+    machine: boMachine,
+    alphabet: boAlphabet,
+    route: (ev, dir) =>
+      ev.type === 'obj.create'
+        ? ev.kind === 'bo'
+          ? [ev.obj]
+          : []
+        : isBo(dir, objOf(ev))
+          ? [objOf(ev)]
+          : [],
+    eventKey: (ev) => {
+      if (ev.type === 'obj.create') return `${ev.type}|${ev.kind}|${ev.placement}`;
+      if (ev.type === 'bo.move') return `${ev.type}|${ev.to}`;
+      if (ev.type === 'bo.pin' || ev.type === 'att.map') return `${ev.type}|${ev.vram}`;
+      return ev.type;
+    },
+  },
+  {
+    id: 'attachment',
+    machine: attachmentMachine,
+    alphabet: attachmentAlphabet,
+    route: (ev, dir) => {
+      if (ev.type === 'bo.unshare') return attachmentsOf(ev, dir);
+      return 'importer' in ev ? [`${ev.importer}:${objOf(ev)}`] : [];
+    },
+    eventKey: (ev) => {
+      if (ev.type === 'att.attach') return `${ev.type}|${ev.p2p}|${ev.dynamic}`;
+      if (ev.type === 'bo.pin' || ev.type === 'att.map') return `${ev.type}|${ev.vram}`;
+      return ev.type;
     },
   },
   {

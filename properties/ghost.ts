@@ -2,32 +2,54 @@
  * The observers' record of every page's logical value: the last completed write (CPU or DMA),
  * or "lost" after a reported VRAM loss; 0 if never written. Kept apart from the world, updated
  * only from what steps report having done.
+ *
+ * A DMA read is not atomic: it is issued, then completes. Linearizable, it may return the value
+ * the page held when it was issued or any value written while it was in flight.
  */
 import type { Observation } from '../src/world/types.js';
 
-export type Ghost = Map<string, number | 'lost'>;
+type Value = number | 'lost';
+
+export class Ghost {
+  private readonly value = new Map<string, Value>();
+  /** In-flight DMA reads: the values each may still return. */
+  private readonly inflight = new Map<number, { key: string; values: Set<Value> }>();
+
+  current(uid: number, page: number): Value {
+    return this.value.get(ghostKey(uid, page)) ?? 0;
+  }
+
+  /** The values a completing read may return. */
+  acceptable(uid: number, page: number, dma: number | undefined): readonly Value[] {
+    const now = this.current(uid, page);
+    const r = dma === undefined ? undefined : this.inflight.get(dma);
+    return r ? [now, ...r.values] : [now];
+  }
+
+  /** Fold a step's reads, writes and reported losses into the record. */
+  apply(obs: readonly Observation[], uidOf: (obj: string) => number | undefined): void {
+    for (const o of obs) {
+      if (o.k === 'read-issue') {
+        const uid = uidOf(o.obj);
+        if (uid === undefined) continue;
+        this.inflight.set(o.id, {
+          key: ghostKey(uid, o.page),
+          values: new Set([this.current(uid, o.page)]),
+        });
+      } else if (o.k === 'write' || o.k === 'lost') {
+        const uid = uidOf(o.obj);
+        if (uid === undefined) continue;
+        const v: Value = o.k === 'write' ? o.value : 'lost';
+        const key = ghostKey(uid, o.page);
+        this.value.set(key, v);
+        for (const r of this.inflight.values()) if (r.key === key) r.values.add(v);
+      } else if (o.k === 'read' && o.dma !== undefined) {
+        this.inflight.delete(o.dma);
+      }
+    }
+  }
+}
 
 export function ghostKey(uid: number, page: number): string {
   return `${uid}:${page}`;
-}
-
-export function expected(g: Ghost, uid: number, page: number): number | 'lost' {
-  return g.get(ghostKey(uid, page)) ?? 0;
-}
-
-/** Fold a step's writes and reported losses into the record. */
-export function applyObservations(
-  g: Ghost,
-  obs: readonly Observation[],
-  uidOf: (obj: string) => number | undefined,
-): void {
-  for (const o of obs) {
-    if (o.k === 'write') {
-      const uid = uidOf(o.obj);
-      if (uid !== undefined) g.set(ghostKey(uid, o.page), o.value);
-    } else if (o.k === 'lost') {
-      const uid = uidOf(o.obj);
-      if (uid !== undefined) g.set(ghostKey(uid, o.page), 'lost');
-    }
-  }
 }

@@ -9,7 +9,7 @@ import { beginStep, type StepReport, spawn, stepOnce, waitOf } from '../src/exec
 import type { Config } from '../src/world/config.js';
 import { createWorld } from '../src/world/create.js';
 import type { Observation, OpResult, Proc, Wait, World } from '../src/world/types.js';
-import { applyObservations, type Ghost } from './ghost.js';
+import { Ghost } from './ghost.js';
 import { INVARIANTS } from './invariants/index.js';
 import type { Finding } from './invariants/types.js';
 
@@ -37,7 +37,7 @@ export function defaultProduct(): Product {
 export class Session {
   readonly w: World;
   readonly spec: SpecState;
-  readonly ghost: Ghost = new Map();
+  readonly ghost = new Ghost();
   atomicSteps = 0;
   violations: readonly Violation[] | null = null;
   /** What each blocked pending process waits for, as of the last step. */
@@ -125,7 +125,7 @@ export class Session {
 
   private updateGhost(obs: readonly Observation[]): void {
     if (obs.length === 0) return;
-    applyObservations(this.ghost, obs, (obj) => this.w.objects[obj]?.uid);
+    this.ghost.apply(obs, (obj) => this.w.objects[obj]?.uid);
   }
 }
 

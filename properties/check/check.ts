@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import { type Config, configToInput } from '../../src/world/config.js';
 import { faultInfo } from '../../src/world/faults.js';
+import { MAKER_LIST } from '../gen/commands.js';
 import type { Profile } from '../gen/profile.js';
 import { profileArb } from '../gen/profile.js';
 import { Session, type Violation } from '../session.js';
@@ -43,6 +44,11 @@ export interface CheckResult {
   readonly failure: CheckFailure | null;
 }
 
+/** The generator families of the faults under test (for the directed half of the swarm). */
+export function directedFamilies(faults: readonly string[]): string[] {
+  return [...new Set(faults.flatMap((f) => faultInfo(f)?.families ?? []))];
+}
+
 /** The invariant a shrink must keep failing: the faults' catalogue invariant if seen, else the first. */
 export function pickTarget(violations: readonly Violation[], faults: readonly string[]): string {
   const names = violations.map((v) => v.invariant);
@@ -63,7 +69,7 @@ export function check(opts: CheckOptions): CheckResult {
   const t0 = performance.now();
   let msToDetect = 0;
   const arb = fc.record({
-    profile: profileArb(config, opts.deviceEvents),
+    profile: profileArb(config, opts.deviceEvents, MAKER_LIST, directedFamilies(faults)),
     choices: fc.array(fc.nat(), { maxLength: maxSteps, size: 'max' }),
   });
   const prop = fc.property(arb, ({ profile, choices }: { profile: Profile; choices: number[] }) => {

@@ -1,7 +1,7 @@
 /** The built-in configuration and budgets `check` uses unless told otherwise. */
 import { type Config, normalizeConfig } from '../../src/world/config.js';
 
-export const DEFAULT_RUNS = 5000;
+export const DEFAULT_RUNS = 10000;
 export const DEFAULT_MAX_STEPS = 120;
 export const DEFAULT_DEVICE_EVENTS = 2;
 
@@ -18,5 +18,8 @@ export const DEFAULT_CONFIG: Config = normalizeConfig({
     { id: 'odp0', kind: 'mirror' },
     { id: 'nic0', kind: 'gup' },
     { id: 'dio0', kind: 'dio' },
+    { id: 'peer0', kind: 'dmabuf', dynamic: true, p2p: ['gpu0', 'gpu1'] },
+    { id: 'rdma0', kind: 'dmabuf', dynamic: true },
+    { id: 'static0', kind: 'dmabuf', dynamic: false, p2p: ['gpu0'] },
   ],
 });

@@ -3,6 +3,7 @@
  * or step one pending process that is not blocked. A choice integer picks one; shrinking the
  * integer towards 0 picks earlier, simpler commands.
  */
+import { opDef } from '../../src/exec/registry.js';
 import type { World } from '../../src/world/types.js';
 import type { TraceStep } from '../trace/types.js';
 import { Choice } from './choose.js';
@@ -18,6 +19,8 @@ export interface GenCtx {
   /** Pending processes in all. */
   readonly pending: number;
   deviceEvents: number;
+  /** Whether this run creates bos (some bo operation is on). */
+  readonly bo: boolean;
   /** Next write value (unique within a run) and label number. */
   value: number;
   label: number;
@@ -50,7 +53,10 @@ function op(op: string, args: Record<string, unknown>): TraceStep {
   return { op, args };
 }
 
-/** An importer op on an object the importer may use. */
+/**
+ * An importer op: every (importer, object) pair is a candidate, tried in an order the choice
+ * rotates; the first the op would accept wins (so the op is enabled if any pair enables it).
+ */
 function impOp(
   name: string,
   kinds: readonly string[],
@@ -59,11 +65,28 @@ function impOp(
   extra?: (c: Choice, ctx: GenCtx, obj: string) => Record<string, unknown>,
 ): Maker {
   return (c, ctx) => {
-    const importer = c.pick(importersOf(ctx, kinds));
-    const obj = c.pick(objsOf(ctx, objKind, live));
-    if (importer === undefined || obj === undefined) return null;
-    return op(name, { importer, obj, ...(extra ? extra(c, ctx, obj) : {}) });
+    const importers = importersOf(ctx, kinds);
+    const objs = objsOf(ctx, objKind, live);
+    const pairs: TraceStep[] = [];
+    for (const obj of objs) {
+      for (const importer of importers) pairs.push(op(name, { importer, obj }));
+    }
+    const chosen = firstEnabled(ctx, pairs, c);
+    if (!chosen) return null;
+    const obj = String(chosen.args.obj);
+    return extra ? op(name, { ...chosen.args, ...extra(c, ctx, obj) }) : chosen;
   };
+}
+
+/** The first candidate (from a rotation the choice picks) that the op would accept, else any. */
+function firstEnabled(ctx: GenCtx, cands: readonly TraceStep[], c: Choice): TraceStep | undefined {
+  if (cands.length === 0) return undefined;
+  const at = c.below(cands.length);
+  for (let k = 0; k < cands.length; k++) {
+    const cand = cands[(at + k) % cands.length];
+    if (cand && enabled(ctx, cand)) return cand;
+  }
+  return cands[at];
 }
 
 const page = (c: Choice, ctx: GenCtx, obj: string) => ({ page: c.below(pagesOf(ctx, obj)) });
@@ -79,7 +102,7 @@ const MAKERS: Readonly<Record<Family, readonly Maker[]>> = {
       const name = free[0];
       // Few objects: a sequence of operations on one object is what finds most bugs.
       if (name === undefined || (free.length < OBJ_NAMES.length && !c.oneIn(4))) return null;
-      const bo = ctx.profile.families.has('dmabuf') && ctx.profile.devices.length > 0 && c.oneIn(2);
+      const bo = ctx.bo && ctx.profile.devices.length > 0 && c.oneIn(2);
       const pages = c.pick([1, 1, 1, 2, 2, 3]) ?? 1;
       if (!bo) return op('obj.create', { obj: name, kind: 'anon', pages });
       const device = c.pick(ctx.profile.devices) ?? '';
@@ -141,32 +164,55 @@ const MAKERS: Readonly<Record<Family, readonly Maker[]>> = {
     impOp('imp.read', ['gup', 'dio'], 'anon', false, page),
     impOp('imp.write', ['gup', 'dio'], 'anon', false, pageValue),
   ],
-  dmabuf: [],
-  share: [],
+  dmabuf: [
+    impOp('imp.attach', ['dmabuf'], 'bo', true),
+    impOp('imp.map', ['dmabuf'], 'bo', true),
+    impOp('imp.unmap', ['dmabuf'], 'bo', false),
+    impOp('imp.detach', ['dmabuf'], 'bo', false),
+    impOp('imp.pin', ['dmabuf'], 'bo', true),
+    impOp('imp.unpin', ['dmabuf'], 'bo', false),
+    impOp('imp.read', ['dmabuf'], 'bo', false, page),
+    impOp('imp.write', ['dmabuf'], 'bo', false, pageValue),
+  ],
+  share: [
+    (c, ctx) => {
+      const obj = c.pick(objsOf(ctx, 'bo'));
+      return obj === undefined ? null : op(c.oneIn(2) ? 'obj.share' : 'obj.unshare', { obj });
+    },
+  ],
   device: [],
   userptr: [],
 };
 
-/** Register more makers for a family (later mechanisms add theirs). */
-export function addMakers(family: Family, makers: readonly Maker[]): void {
-  (MAKERS as Record<Family, Maker[]>)[family] = [...MAKERS[family], ...makers];
-}
-
 export type { Maker };
+
+/** Every operation the generator can start, in a fixed order (swarm weights index it). */
+export const MAKER_LIST: readonly { readonly family: Family; readonly make: Maker }[] = (
+  Object.entries(MAKERS) as [Family, readonly Maker[]][]
+).flatMap(([family, ms]) => ms.map((make) => ({ family, make })));
+
+/** One generated operation in this many is kept although it will fail (misuse is tested too). */
+export const MISUSE_ONE_IN = 10;
+
+/** Whether the operation would pass validation now (its process would start). */
+function enabled(ctx: GenCtx, step: TraceStep): boolean {
+  const def = opDef(step.op);
+  return def !== undefined && typeof def.start(ctx.w, step.args, 0) !== 'string';
+}
 
 /** Decode one choice into a trace step, or null when nothing is enabled. */
 export function decode(choice: number, ctx: GenCtx): TraceStep | null {
   const cands: Candidate[] = [];
   const canStart = ctx.pending < ctx.profile.maxPending || ctx.runnable.length === 0;
   if (canStart) {
-    for (const fam of ctx.profile.families) {
-      if (fam === 'device' && ctx.deviceEvents >= ctx.profile.maxDeviceEvents) continue;
-      const wt = ctx.profile.weights[fam] ?? 1;
-      if (wt > 0) for (const m of MAKERS[fam]) cands.push({ weight: wt, make: m });
-    }
+    MAKER_LIST.forEach((m, i) => {
+      if (m.family === 'device' && ctx.deviceEvents >= ctx.profile.maxDeviceEvents) return;
+      const wt = ctx.profile.weights[i] ?? 0;
+      if (wt > 0) cands.push({ weight: wt, make: m.make });
+    });
   }
   const opWeight = cands.reduce((n, k) => n + k.weight, 0);
-  const stepWeight = Math.max(3, Math.round(opWeight / 3));
+  const stepWeight = Math.max(1, Math.round(opWeight / ctx.profile.lazy));
   for (const label of ctx.runnable) {
     cands.push({ weight: stepWeight, make: () => ({ op: 'step', args: { proc: label } }) });
   }
@@ -184,10 +230,12 @@ export function decode(choice: number, ctx: GenCtx): TraceStep | null {
     const cand = left[i];
     if (!cand) break;
     const step = cand.make(c, ctx);
-    if (step) {
+    if (step && (step.op === 'step' || enabled(ctx, step) || c.oneIn(MISUSE_ONE_IN))) {
       if (step.op === 'step') return step;
       // Half the operations run to completion in one command; the others start and interleave.
-      return c.oneIn(2) ? step : { ...step, start: `p${++ctx.label}` };
+      // DMA mostly starts: in-flight DMA is what invalidations and moves must wait for.
+      const dma = step.op === 'imp.read' || step.op === 'imp.write';
+      return c.oneIn(dma ? 4 : 2) ? step : { ...step, start: `p${++ctx.label}` };
     }
     left.splice(i, 1);
     weight -= cand.weight;

@@ -1,6 +1,7 @@
 /**
- * Swarm testing: each run narrows itself to a random subset of operations and importers, so
- * rare interleavings among a few of them come up far sooner than in runs that use everything.
+ * Swarm testing: each run switches a random subset of operations on (each with a random weight)
+ * and of importers and devices, so rare interleavings among a few operations come up far sooner
+ * than in runs that use everything.
  */
 import fc from 'fast-check';
 import type { Config } from '../../src/world/config.js';
@@ -21,23 +22,51 @@ export const OP_FAMILIES = [
 export type Family = (typeof OP_FAMILIES)[number];
 
 export interface Profile {
-  readonly families: ReadonlySet<Family>;
-  /** Relative weight of each family's operations in this run. */
-  readonly weights: Readonly<Partial<Record<Family, number>>>;
+  /** Relative weight of each operation the generator can start (MAKER_LIST order); 0 is off. */
+  readonly weights: readonly number[];
   readonly importers: readonly string[];
   readonly devices: readonly string[];
   /** At most this many processes pending at once. */
   readonly maxPending: number;
+  /** How lazily pending processes are stepped: a step weighs the operations' total / this. */
+  readonly lazy: number;
   /** At most this many device events (hang, reset, suspend, resume, unplug) per run. */
   readonly maxDeviceEvents: number;
 }
 
-export function profileArb(config: Config, maxDeviceEvents: number): fc.Arbitrary<Profile> {
+/**
+ * Random profiles; with `directed` (the families of the faults under test), half the runs switch
+ * on only those families' operations (and object creation), with every importer: the search is
+ * focused where the bug class lives, the invariants stay the same.
+ */
+export function profileArb(
+  config: Config,
+  maxDeviceEvents: number,
+  makers: readonly { family: Family }[],
+  directed: readonly string[] = [],
+): fc.Arbitrary<Profile> {
+  const random = randomProfileArb(config, maxDeviceEvents, makers);
+  if (directed.length === 0) return random;
+  const focused = random.map((p) => ({
+    ...p,
+    weights: p.weights.map((wt, i) =>
+      i === 0 || directed.includes(makers[i]?.family ?? '') ? wt : 0,
+    ),
+    importers: config.importers.map((i) => i.id),
+  }));
+  return fc.oneof({ arbitrary: random, weight: 1 }, { arbitrary: focused, weight: 3 });
+}
+
+function randomProfileArb(
+  config: Config,
+  maxDeviceEvents: number,
+  makers: readonly { family: Family }[],
+): fc.Arbitrary<Profile> {
   return fc
     .record({
-      fam: fc.array(fc.constantFrom(0, 0, 1, 3, 9), {
-        minLength: OP_FAMILIES.length,
-        maxLength: OP_FAMILIES.length,
+      ops: fc.array(fc.constantFrom(0, 1, 3), {
+        minLength: makers.length,
+        maxLength: makers.length,
       }),
       imp: fc.array(fc.boolean(), {
         minLength: config.importers.length,
@@ -48,17 +77,12 @@ export function profileArb(config: Config, maxDeviceEvents: number): fc.Arbitrar
         maxLength: config.devices.length,
       }),
       maxPending: fc.integer({ min: 1, max: 4 }),
+      lazy: fc.constantFrom(3, 1, 10),
     })
-    .map(({ fam, imp, dev, maxPending }) => ({
-      families: new Set(
-        OP_FAMILIES.filter((f, i) => f === 'lifecycle' || f === 'cpu' || (fam[i] ?? 0) > 0),
-      ),
-      weights: Object.fromEntries(
-        OP_FAMILIES.map((f, i) => [
-          f,
-          Math.max(f === 'lifecycle' || f === 'cpu' ? 1 : 0, fam[i] ?? 0),
-        ]),
-      ),
+    .map(({ ops, imp, dev, maxPending, lazy }) => ({
+      lazy,
+      // Creating objects (the first operation) is always on: without it nothing can happen.
+      weights: ops.map((wt, i) => (i === 0 ? Math.max(1, wt) : wt)),
       importers: config.importers.filter((_, i) => imp[i] === true).map((i) => i.id),
       devices: config.devices.filter((_, i) => dev[i] !== false || i === 0).map((d) => d.id),
       maxPending,
@@ -67,13 +91,26 @@ export function profileArb(config: Config, maxDeviceEvents: number): fc.Arbitrar
 }
 
 /** Everything on: for hand-driven runs and benchmarks. */
-export function fullProfile(config: Config, maxDeviceEvents: number): Profile {
+export function fullProfile(
+  config: Config,
+  maxDeviceEvents: number,
+  makers: readonly { family: Family }[],
+): Profile {
   return {
-    families: new Set(OP_FAMILIES),
-    weights: Object.fromEntries(OP_FAMILIES.map((f) => [f, 1])),
+    weights: makers.map(() => 1),
     importers: config.importers.map((i) => i.id),
     devices: config.devices.map((d) => d.id),
     maxPending: 4,
+    lazy: 3,
     maxDeviceEvents,
   };
+}
+
+/** Whether any operation of a family is on. */
+export function familyOn(
+  p: Profile,
+  makers: readonly { family: Family }[],
+  family: Family,
+): boolean {
+  return makers.some((m, i) => m.family === family && (p.weights[i] ?? 0) > 0);
 }

@@ -1,4 +1,5 @@
 /** Every invariant, each its own named check. */
+import { attachNoUseAfterDetach } from './attach-no-use-after-detach.js';
 import { deviceCapacityRespected } from './device-capacity.js';
 import { frameNoLeak } from './frame-no-leak.js';
 import { frameNoUseAfterFree } from './frame-no-use-after-free.js';
@@ -11,6 +12,7 @@ import { pinBalanced } from './pin-balanced.js';
 import { pinLongtermNotInDeviceMemory } from './pin-longterm.js';
 import { pinNeverMoves } from './pin-never-moves.js';
 import { policyP2pOnlyWhenAllowed } from './policy-p2p.js';
+import { policyPinnedNonP2pInSystem } from './policy-pinned-non-p2p.js';
 import { progressNoDeadlock } from './progress-no-deadlock.js';
 import { specConforms } from './spec-conforms.js';
 import type { Invariant } from './types.js';
@@ -25,8 +27,10 @@ export const INVARIANTS: readonly Invariant[] = [
   frameNoLeak,
   notifierSeqProtocol,
   policyP2pOnlyWhenAllowed,
+  policyPinnedNonP2pInSystem,
   deviceCapacityRespected,
   lifecycleNoLeaks,
+  attachNoUseAfterDetach,
   kernelNoOops,
   progressNoDeadlock,
   specConforms,

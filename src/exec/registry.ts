@@ -11,12 +11,15 @@ import { mmReclaim } from '../ops/mm-reclaim.js';
 import { objCreate } from '../ops/obj-create.js';
 import { objDestroy } from '../ops/obj-destroy.js';
 import { objMigrate } from '../ops/obj-migrate.js';
+import { objShare, objUnshare } from '../ops/obj-share.js';
 import type { OpDef } from './op.js';
 
 const ALL: readonly OpDef[] = [
   objCreate,
   objDestroy,
   objMigrate,
+  objShare,
+  objUnshare,
   mmReclaim,
   cpuRead,
   cpuWrite,

@@ -49,6 +49,17 @@ export function anyObj(w: World, a: Args): Obj | Errno {
   return w.objects[name] ?? 'ENOENT';
 }
 
+/**
+ * An object an importer already uses: after obj.destroy the name keeps working only for the
+ * importers whose pin or attachment holds the object; for anyone else it is gone (ENOENT).
+ */
+export function usedObj(w: World, a: Args, importer: string): Obj | Errno {
+  const o = anyObj(w, a);
+  if (isErrno(o) || !o.destroyed) return o;
+  const io = w.importers[importer]?.objs[o.name];
+  return io && (io.sub || io.att || io.pin) ? o : 'ENOENT';
+}
+
 export function importerCfg(w: World, a: Args): ImporterConfig | Errno {
   const id = str(a, 'importer');
   if (id === null) return 'EINVAL';

@@ -1,22 +1,66 @@
-/** CPU access to a bo (placeholder until the dma-buf work lands). */
-import { failNow, type Plan } from '../exec/op.js';
+/**
+ * CPU access to a bo, in place wherever it is (VRAM through the BAR): the fault waits for the
+ * bo's move fence and maps the page (ttm_bo_vm_fault); the access reads or writes the mapped
+ * frame. After hot-unplug the mapping is the dummy page: reads 0, writes are discarded.
+ */
+import { done, type Plan, PROGRESS } from '../exec/op.js';
+import { readFrame, writeFrame } from '../world/frames.js';
+import { observe } from '../world/log.js';
 import type { BoObj, Proc, World } from '../world/types.js';
 
 export type BoCpuState = Record<string, never>;
+
 export function newBoCpu(): BoCpuState {
   return {};
 }
-export function boCpuPhase(_w: World, _o: BoObj, _s: BoCpuState): string {
-  return 'access';
+
+function mapped(o: BoObj, page: number): number | null {
+  return o.cpu[page] ?? null;
 }
+
+export function boCpuPhase(_w: World, o: BoObj, _s: BoCpuState, page = 0): string {
+  return mapped(o, page) === null ? 'fault' : 'access';
+}
+
 export function planBoCpu(
-  _w: World,
-  _p: Proc,
-  _o: BoObj,
-  _page: number,
-  _write: boolean,
-  _value: number,
+  w: World,
+  p: Proc,
+  o: BoObj,
+  page: number,
+  write: boolean,
+  value: number,
   _s: BoCpuState,
 ): Plan {
-  return failNow('EOPNOTSUPP');
+  void p;
+  const f = mapped(o, page);
+  if (f === null) {
+    if (o.fence && !o.fence.signalled) return { on: 'fence', obj: o.name, holder: o.fence.by };
+    return () => {
+      o.cpu[page] = o.frames[page] ?? null;
+      return PROGRESS;
+    };
+  }
+  return () => {
+    if (write) {
+      writeFrame(w, f, { v: value, o: o.uid, p: page }, 'cpu write (BAR)');
+      if (f !== w.dummyFrame) {
+        o.lost[page] = false;
+        observe(w, { k: 'write', who: 'cpu', obj: o.name, page, value, f });
+      }
+      return done();
+    }
+    const data = readFrame(w, f, 'cpu read (BAR)');
+    const got = o.lost[page] && f !== w.dummyFrame ? 'lost' : (data?.v ?? 0);
+    observe(w, {
+      k: 'read',
+      who: 'cpu',
+      obj: o.name,
+      uid: o.uid,
+      page,
+      value: got,
+      data: f === w.dummyFrame ? null : data,
+      f,
+    });
+    return done(got);
+  };
 }

@@ -79,7 +79,7 @@ function makeOp(name: 'cpu.read' | 'cpu.write') {
     },
     phaseOf(w, p) {
       const o = objOf(w, p.st.obj, p.st.uid);
-      if (o?.kind === 'bo') return boCpuPhase(w, o, p.st.bo);
+      if (o?.kind === 'bo') return boCpuPhase(w, o, p.st.bo, p.st.page);
       if (o?.kind !== 'anon') return 'access';
       if (cpuFaultPending(p.st.fault)) return 'fault';
       return cpuAccessible(o, p.st.page, p.st.write) ? 'access' : 'fault';

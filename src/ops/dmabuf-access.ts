@@ -1,19 +1,61 @@
-/** dma-buf DMA issue (placeholder until the dma-buf work lands). */
-import { failNow, type Outcome, type Plan } from '../exec/op.js';
+/**
+ * DMA by a dma-buf importer: through its mapping; an invalidated dynamic mapping is re-mapped
+ * first; before using a (new) mapping the importer waits for the exporter's move fence
+ * (umem_dmabuf: "wait for the exporter to finish the migration").
+ */
+import { failed, failNow, type Outcome, type Plan, PROGRESS } from '../exec/op.js';
+import {
+  type DmabufMapState,
+  newDmabufMapState,
+  planDmabufMapRoutine,
+} from '../kernel/dmabuf-map.js';
 import type { Proc, World } from '../world/types.js';
 
-export type DmabufIssueState = Record<string, never>;
+export type DmabufIssueState = { remap: DmabufMapState | null };
+
 export function newDmabufIssue(): DmabufIssueState {
-  return {};
+  return { remap: null };
 }
+
 export function planDmabufIssue(
-  _w: World,
-  _p: Proc,
-  _importer: string,
-  _obj: string,
-  _page: number,
-  _s: DmabufIssueState,
-  _issue: (f: number) => Outcome,
+  w: World,
+  p: Proc,
+  importer: string,
+  obj: string,
+  page: number,
+  s: DmabufIssueState,
+  issue: (f: number) => Outcome,
 ): Plan {
-  return failNow('EOPNOTSUPP');
+  const bo = w.objects[obj];
+  const io = w.importers[importer]?.objs[obj];
+  // A re-map under way is finished (or failed) by its own routine, which holds the lock.
+  if (s.remap) {
+    const step = planDmabufMapRoutine(w, p, s.remap);
+    if (typeof step !== 'function') return step;
+    return () => {
+      const r = step();
+      if (r === 'progress') return PROGRESS;
+      s.remap = null;
+      return r === 'mapped' ? PROGRESS : failed(r);
+    };
+  }
+  if (bo?.kind !== 'bo' || !io?.att) return failNow('EINVAL');
+  if (!io.mapped) return failNow('EFAULT');
+  const e = io.pt[page];
+  if (!e || io.att.invalidated) {
+    const fresh = newDmabufMapState(importer, bo, false);
+    const step = planDmabufMapRoutine(w, p, fresh);
+    if (typeof step !== 'function') return step;
+    return () => {
+      s.remap = fresh;
+      const r = step();
+      if (r === 'progress') return PROGRESS;
+      s.remap = null;
+      return r === 'mapped' ? PROGRESS : failed(r);
+    };
+  }
+  if (bo.fence && !bo.fence.signalled && !w.faults['map-without-kernel-fence']) {
+    return { on: 'fence', obj, holder: bo.fence.by };
+  }
+  return () => issue(e.f);
 }

@@ -1,19 +1,36 @@
-/** dma-buf map (placeholder until the dma-buf work lands). */
-import { failNow, type Plan } from '../exec/op.js';
+/** imp.map by a dma-buf importer: phases place, commit (see kernel/dmabuf-map). */
+import { done, failed, type Plan, PROGRESS } from '../exec/op.js';
+import {
+  type DmabufMapState,
+  dmabufMapStagePhase,
+  newDmabufMapState,
+  planDmabufMapRoutine,
+} from '../kernel/dmabuf-map.js';
 import type { ImporterConfig } from '../world/config.js';
 import type { Errno } from '../world/errno.js';
 import type { BoObj, Proc, World } from '../world/types.js';
+import { deviceErrno } from './device-state.js';
 
-export type DmabufMapState = { readonly importer: string; readonly obj: string };
-export function newDmabufMap(importer: string, obj: string): DmabufMapState {
-  return { importer, obj };
+export type { DmabufMapState };
+
+export function newDmabufMap(importer: string, bo: BoObj): DmabufMapState {
+  return newDmabufMapState(importer, bo, true);
 }
-export function dmabufMapErrno(_w: World, _ic: ImporterConfig, _o: BoObj): Errno | null {
-  return 'EOPNOTSUPP';
+
+export function dmabufMapErrno(w: World, _ic: ImporterConfig, o: BoObj): Errno | null {
+  return deviceErrno(w, o.device);
 }
-export function dmabufMapPhase(_w: World, _m: DmabufMapState): string {
-  return 'place';
+
+export function dmabufMapPhase(_w: World, m: DmabufMapState): string {
+  return dmabufMapStagePhase(m);
 }
-export function planDmabufMap(_w: World, _p: Proc, _m: DmabufMapState): Plan {
-  return failNow('EOPNOTSUPP');
+
+export function planDmabufMap(w: World, p: Proc, m: DmabufMapState): Plan {
+  const step = planDmabufMapRoutine(w, p, m);
+  if (typeof step !== 'function') return step;
+  return () => {
+    const r = step();
+    if (r === 'progress') return PROGRESS;
+    return r === 'mapped' ? done() : failed(r);
+  };
 }

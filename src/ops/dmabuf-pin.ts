@@ -1,19 +1,117 @@
-/** dma-buf pin (placeholder until the dma-buf work lands). */
-import { failNow, type Plan } from '../exec/op.js';
+/**
+ * dma_buf_pin by a dynamic importer, under the reservation lock. The bo stays in VRAM only if
+ * every attachment may use VRAM (p2p and shared); otherwise the pin places it in system memory
+ * (xe/amdgpu: "would most likely use main memory"), EINVAL without a system domain, EBUSY while
+ * another pin holds it in VRAM.
+ */
+import { done, failed, type Plan, PROGRESS } from '../exec/op.js';
+import { type BoMoveState, newBoMove, planBoMove } from '../kernel/bo-move.js';
+import { attachments, mayUseVram, pinnedInVram } from '../kernel/dmabuf.js';
+import { lockBusy, resvLock, tryLock, unlock } from '../kernel/locks.js';
+import { objOf } from '../kernel/objects.js';
 import type { ImporterConfig } from '../world/config.js';
 import type { Errno } from '../world/errno.js';
+import { pinFrame } from '../world/frames.js';
+import { emit } from '../world/log.js';
 import type { BoObj, Proc, World } from '../world/types.js';
+import { deviceErrno } from './device-state.js';
 
-export type DmabufPinState = { readonly importer: string; readonly obj: string };
-export function newDmabufPin(importer: string, obj: string): DmabufPinState {
-  return { importer, obj };
+export type DmabufPinState = {
+  readonly importer: string;
+  readonly obj: string;
+  readonly uid: number;
+  stage: 'lock' | 'place' | 'pin';
+  move: BoMoveState | null;
+};
+
+export function newDmabufPin(importer: string, bo: BoObj): DmabufPinState {
+  return { importer, obj: bo.name, uid: bo.uid, stage: 'lock', move: null };
 }
-export function dmabufPinErrno(_w: World, _ic: ImporterConfig, _o: BoObj): Errno | null {
-  return 'EOPNOTSUPP';
+
+export function dmabufPinErrno(w: World, _ic: ImporterConfig, o: BoObj): Errno | null {
+  return deviceErrno(w, o.device);
 }
-export function dmabufPinPhase(_w: World, _d: DmabufPinState): string {
-  return 'pin';
+
+export function dmabufPinPhase(_w: World, d: DmabufPinState): string {
+  return d.stage === 'pin' ? 'pin' : 'fault';
 }
-export function planDmabufPin(_w: World, _p: Proc, _d: DmabufPinState): Plan {
-  return failNow('EOPNOTSUPP');
+
+function everyoneMayUseVram(w: World, bo: BoObj): boolean {
+  return attachments(w, bo.name).every((a) => mayUseVram(bo, a.att));
+}
+
+export function planDmabufPin(w: World, p: Proc, d: DmabufPinState): Plan {
+  const bo = objOf(w, d.obj, d.uid);
+  const io = w.importers[d.importer]?.objs[d.obj];
+  const resv = resvLock(d.obj);
+  // A move under way finishes whatever happened meanwhile; then the pin looks again.
+  const settled = d.stage !== 'place';
+  if (bo?.kind !== 'bo' || (settled && (!io?.att || io.att.revoked || bo.destroyed))) {
+    return () => {
+      unlock(w, resv, p.pid);
+      return failed(bo?.kind === 'bo' && bo.destroyed ? 'ENOENT' : 'EINVAL');
+    };
+  }
+  const fail = (e: Errno) => {
+    unlock(w, resv, p.pid);
+    return failed(e);
+  };
+  switch (d.stage) {
+    case 'lock': {
+      const busy = lockBusy(w, resv, p.pid);
+      if (busy) return busy;
+      return () => {
+        tryLock(w, resv, p.pid);
+        if (io?.pin) return fail('EALREADY');
+        const toSystem =
+          bo.placement === 'vram' &&
+          !everyoneMayUseVram(w, bo) &&
+          !w.faults['pin-vram-for-non-p2p'];
+        if (!toSystem) {
+          d.stage = 'pin';
+          return PROGRESS;
+        }
+        if (!bo.domains.includes('system')) return fail('EINVAL');
+        if (pinnedInVram(w, bo.name, d.importer)) return fail('EBUSY');
+        d.move = newBoMove(bo, 'system', true);
+        d.stage = 'place';
+        return PROGRESS;
+      };
+    }
+    case 'place': {
+      const mv = d.move;
+      if (!mv) {
+        return () => {
+          d.stage = 'pin';
+          return PROGRESS;
+        };
+      }
+      const step = planBoMove(w, p, mv);
+      if (typeof step !== 'function') return step;
+      return () => {
+        const r = step();
+        if (r === null) return PROGRESS;
+        d.move = null;
+        if (typeof r === 'string') return fail(r);
+        if (bo.placement === 'vram') return fail('EBUSY');
+        d.stage = 'pin';
+        return PROGRESS;
+      };
+    }
+    case 'pin':
+      return () => {
+        if (!io) return fail('EINVAL');
+        const vram = bo.placement === 'vram';
+        for (const f of bo.frames) pinFrame(w, f);
+        io.pin = {
+          pages: bo.frames.map((_, i) => i),
+          frames: [...bo.frames],
+          longterm: false,
+          vram,
+        };
+        emit(w, { type: 'bo.pin', importer: d.importer, obj: bo.key, vram });
+        unlock(w, resv, p.pid);
+        return done();
+      };
+  }
 }

@@ -1,8 +1,13 @@
-/** dma-buf unpin (placeholder until the dma-buf work lands). */
+/** dma_buf_unpin by a dynamic importer. */
 import { done, type Outcome } from '../exec/op.js';
+import { dropBoPin } from '../kernel/dmabuf.js';
+import { maybeRelease } from '../kernel/lifecycle.js';
 import type { BoObj, ImporterObj, World } from '../world/types.js';
+import { tidyImporterObj } from './args.js';
 
-export function unpinDmabuf(_w: World, _importer: string, _o: BoObj, io: ImporterObj): Outcome {
-  io.pin = null;
+export function unpinDmabuf(w: World, importer: string, o: BoObj, _io: ImporterObj): Outcome {
+  dropBoPin(w, importer, o);
+  tidyImporterObj(w, importer, o.name);
+  maybeRelease(w, o.name);
   return done();
 }

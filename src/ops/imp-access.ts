@@ -11,7 +11,7 @@ import { objOf } from '../kernel/objects.js';
 import { readFrame, writeFrame } from '../world/frames.js';
 import { emit, freshId, observe } from '../world/log.js';
 import type { InflightDma, Proc, World } from '../world/types.js';
-import { anyObj, importerCfg, int, isErrno, pageIn } from './args.js';
+import { importerCfg, int, isErrno, pageIn, usedObj } from './args.js';
 import { type DmabufIssueState, newDmabufIssue, planDmabufIssue } from './dmabuf-access.js';
 
 type Kind = 'mirror' | 'pin' | 'dmabuf';
@@ -55,6 +55,7 @@ export function issueDma(w: World, p: Proc, s: St, f: number): Outcome {
     page: s.page,
     write: s.write,
   });
+  if (!s.write) observe(w, { k: 'read-issue', id: d.id, obj: s.obj, page: s.page });
   return PROGRESS;
 }
 
@@ -124,7 +125,17 @@ function complete(w: World, p: Proc, s: St): Plan {
           ? o.lost[s.page] === true
           : false;
     const value = lost ? 'lost' : (data?.v ?? 0);
-    observe(w, { k: 'read', who: s.importer, obj: s.obj, uid, page: s.page, value, data, f: d.f });
+    observe(w, {
+      k: 'read',
+      who: s.importer,
+      obj: s.obj,
+      uid,
+      page: s.page,
+      value,
+      data,
+      f: d.f,
+      dma: d.id,
+    });
     void p;
     return done(value);
   };
@@ -138,7 +149,7 @@ function makeOp(name: 'imp.read' | 'imp.write') {
     start(w, a) {
       const ic = importerCfg(w, a);
       if (isErrno(ic)) return ic;
-      const o = anyObj(w, a);
+      const o = usedObj(w, a, ic.id);
       if (isErrno(o)) return o;
       const page = int(a, 'page');
       if (!pageIn(o, page)) return 'EINVAL';
@@ -158,7 +169,8 @@ function makeOp(name: 'imp.read' | 'imp.write') {
         if (!io?.pin) return 'EFAULT';
         kind = 'pin';
       } else {
-        if (o.kind !== 'bo' || !io?.att) return 'EINVAL';
+        if (o.kind !== 'bo' || !io?.att || io.att.revoked) return 'EINVAL';
+        if (!io.mapped) return 'EFAULT';
         kind = 'dmabuf';
       }
       return {

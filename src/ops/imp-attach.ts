@@ -57,7 +57,7 @@ export const impAttach = defineOp<St>({
       const { seq, deferred } = insertSeq(w);
       io.sub = { seq, deferred, order: nextOrder(w) };
       emit(w, { type: 'sub.insert', importer, obj: o.key, deferred });
-      return done();
+      return done({ p2p: false });
     };
   },
 });

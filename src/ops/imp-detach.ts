@@ -9,7 +9,7 @@ import { maybeRelease } from '../kernel/lifecycle.js';
 import { driverLock, lockBusy, tryLock, unlock } from '../kernel/locks.js';
 import { dmaWait, removeWait, zapImporter } from '../kernel/notifier.js';
 import { emit } from '../world/log.js';
-import { anyObj, importerCfg, isErrno, tidyImporterObj } from './args.js';
+import { importerCfg, isErrno, tidyImporterObj, usedObj } from './args.js';
 import { type DmabufDetachState, newDmabufDetach, planDmabufDetach } from './dmabuf-detach.js';
 
 type St =
@@ -27,7 +27,7 @@ export const impDetach = defineOp<St>({
   start(w, a) {
     const ic = importerCfg(w, a);
     if (isErrno(ic)) return ic;
-    const o = anyObj(w, a);
+    const o = usedObj(w, a, ic.id);
     if (isErrno(o)) return o;
     const io = w.importers[ic.id]?.objs[o.name];
     if (ic.kind === 'mirror' || ic.kind === 'userptr') {
@@ -38,7 +38,7 @@ export const impDetach = defineOp<St>({
     }
     if (ic.kind === 'dmabuf') {
       if (o.kind !== 'bo') return 'EINVAL';
-      if (!io?.att) return 'ENOENT';
+      if (!io?.att || io.att.revoked) return 'ENOENT';
       return { pc: 'run', st: { kind: 'dmabuf', d: newDmabufDetach(ic.id, o.name) } };
     }
     return 'EINVAL';

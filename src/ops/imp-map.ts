@@ -43,7 +43,7 @@ export const impMap = defineOp<St>({
       if (o.kind !== 'bo' || !io?.att) return 'EINVAL';
       const err = dmabufMapErrno(w, ic, o);
       if (err) return err;
-      return { pc: 'run', st: { kind: 'dmabuf', m: newDmabufMap(ic.id, o.name) } };
+      return { pc: 'run', st: { kind: 'dmabuf', m: newDmabufMap(ic.id, o) } };
     }
     return 'EINVAL';
   },

@@ -50,7 +50,7 @@ export const impPin = defineOp<St>({
       if (io.pin) return 'EALREADY';
       const err = dmabufPinErrno(w, ic, o);
       if (err) return err;
-      return { pc: 'run', st: { kind: 'dmabuf', d: newDmabufPin(ic.id, o.name) } };
+      return { pc: 'run', st: { kind: 'dmabuf', d: newDmabufPin(ic.id, o) } };
     }
     return 'EINVAL';
   },

@@ -5,7 +5,7 @@
 import { defineOp, done } from '../exec/op.js';
 import { driverLock, lockBusy, tryLock, unlock } from '../kernel/locks.js';
 import { zapImporter } from '../kernel/notifier.js';
-import { anyObj, importerCfg, isErrno, tidyImporterObj } from './args.js';
+import { importerCfg, isErrno, tidyImporterObj, usedObj } from './args.js';
 import { planDmabufUnmap } from './dmabuf-unmap.js';
 
 interface St {
@@ -20,7 +20,7 @@ export const impUnmap = defineOp<St>({
   start(w, a) {
     const ic = importerCfg(w, a);
     if (isErrno(ic)) return ic;
-    const o = anyObj(w, a);
+    const o = usedObj(w, a, ic.id);
     if (isErrno(o)) return o;
     if (ic.kind !== 'mirror' && ic.kind !== 'dmabuf') return 'EINVAL';
     if ((ic.kind === 'mirror') !== (o.kind === 'anon')) return 'EINVAL';

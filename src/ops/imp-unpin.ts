@@ -4,7 +4,7 @@ import { maybeRelease } from '../kernel/lifecycle.js';
 import { dmaWait } from '../kernel/notifier.js';
 import { unpinFrame } from '../world/frames.js';
 import { emit } from '../world/log.js';
-import { anyObj, importerCfg, isErrno, tidyImporterObj } from './args.js';
+import { importerCfg, isErrno, tidyImporterObj, usedObj } from './args.js';
 import { unpinDmabuf } from './dmabuf-unpin.js';
 
 interface St {
@@ -18,7 +18,7 @@ export const impUnpin = defineOp<St>({
   start(w, a) {
     const ic = importerCfg(w, a);
     if (isErrno(ic)) return ic;
-    const o = anyObj(w, a);
+    const o = usedObj(w, a, ic.id);
     if (isErrno(o)) return o;
     if (ic.kind === 'gup' || ic.kind === 'dio') {
       if (o.kind !== 'anon') return 'EINVAL';

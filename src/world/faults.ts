@@ -21,6 +21,8 @@ export interface FaultInfo {
     | 'unplug'
     | 'userptr'
     | 'hmm';
+  /** The generator's operation families that can reach the bug (the directed swarm uses them). */
+  readonly families: readonly string[];
 }
 
 export const FAULTS = [
@@ -30,6 +32,7 @@ export const FAULTS = [
     what: 'mirror programs device PTEs without read_retry',
     history: 'hmm.rst pattern; early amdgpu userptr races',
     area: 'notifier',
+    families: ['mirror', 'migrate', 'reclaim'],
   },
   {
     name: 'retry-outside-lock',
@@ -37,6 +40,7 @@ export const FAULTS = [
     what: 'read_retry checked before taking the driver lock',
     history: 'hmm.rst lock rule',
     area: 'notifier',
+    families: ['mirror', 'migrate', 'reclaim'],
   },
   {
     name: 'eagain-keeps-lock',
@@ -44,6 +48,7 @@ export const FAULTS = [
     what: 'non-blockable invalidate refuses on the inner trylock but keeps the notifier lock it took first',
     history: '7608bf40cf24 RDMA/odp',
     area: 'notifier',
+    families: ['mirror', 'reclaim', 'migrate'],
   },
   {
     name: 'eagain-calls-end',
@@ -51,6 +56,7 @@ export const FAULTS = [
     what: 'caller calls invalidate end after EAGAIN',
     history: 'c2655835fd8c mmu_notifiers',
     area: 'notifier',
+    families: ['mirror', 'reclaim'],
   },
   {
     name: 'new-subscription-valid',
@@ -58,6 +64,7 @@ export const FAULTS = [
     what: 'a subscription inserted during an invalidation gets seq - 1 instead of the current odd seq',
     history: 'mmu_interval_notifier_insert',
     area: 'notifier',
+    families: ['mirror', 'reclaim', 'migrate'],
   },
   {
     name: 'migrate-ignores-pin',
@@ -65,6 +72,7 @@ export const FAULTS = [
     what: 'migration does not skip pinned pages',
     history: 'migrate_vma_check_page',
     area: 'migration',
+    families: ['pin', 'migrate'],
   },
   {
     name: 'longterm-pin-in-device-memory',
@@ -72,6 +80,7 @@ export const FAULTS = [
     what: 'FOLL_LONGTERM pins coherent pages in place',
     history: '2022 "mm/gup: migrate device coherent pages when pinning"',
     area: 'pinning',
+    families: ['pin', 'migrate'],
   },
   {
     name: 'fault-without-page-ref',
@@ -79,6 +88,7 @@ export const FAULTS = [
     what: 'CPU fault on a device-private page races eviction without a reference',
     history: '16ce101db85d, CVE-2022-3523',
     area: 'migration',
+    families: ['cpu', 'migrate'],
   },
   {
     name: 'flush-after-unlock',
@@ -86,6 +96,7 @@ export const FAULTS = [
     what: 'TLB flushed after the page-table lock is dropped: a CPU write lands in the old frame',
     history: '"mm/migrate_device.c: flush TLB while holding PTL"',
     area: 'migration',
+    families: ['cpu', 'migrate'],
   },
   {
     name: 'drop-dirty-on-migrate',
@@ -93,6 +104,7 @@ export const FAULTS = [
     what: 'the PTE dirty bit is lost on migration; reclaim drops the newer data',
     history: '"mm/migrate_device.c: copy pte dirty bit to page"',
     area: 'migration',
+    families: ['cpu', 'migrate', 'reclaim'],
   },
   {
     name: 'no-move-notify-on-evict',
@@ -100,6 +112,7 @@ export const FAULTS = [
     what: 'a bo move (either direction) skips move_notify',
     history: 'dma-buf move_notify contract',
     area: 'dma-buf',
+    families: ['dmabuf', 'migrate', 'share'],
   },
   {
     name: 'no-fence-wait-on-move',
@@ -107,6 +120,7 @@ export const FAULTS = [
     what: 'old frames are freed before in-flight DMA on them completes',
     history: 'dma_resv fences before free',
     area: 'dma-buf',
+    families: ['dmabuf', 'migrate', 'share'],
   },
   {
     name: 'map-without-kernel-fence',
@@ -114,6 +128,7 @@ export const FAULTS = [
     what: 'importer uses a new mapping before the move fence signals',
     history: 'umem_dmabuf "wait for the exporter to finish the migration"',
     area: 'dma-buf',
+    families: ['dmabuf', 'migrate', 'share', 'cpu'],
   },
   {
     name: 'dirty-frame-reuse',
@@ -121,6 +136,7 @@ export const FAULTS = [
     what: 'a freed frame is handed out without clearing',
     history: '7ab0ad0e74f8 class',
     area: 'frames',
+    families: ['cpu'],
   },
   {
     name: 'invalidate-unmapped-crash',
@@ -128,6 +144,7 @@ export const FAULTS = [
     what: "importer's invalidate assumes a mapping exists",
     history: 'mlx5 `!sgt` guard',
     area: 'dma-buf',
+    families: ['dmabuf', 'migrate', 'share'],
   },
   {
     name: 'invalidate-vs-detach',
@@ -135,6 +152,7 @@ export const FAULTS = [
     what: 'invalidate callback races detach and touches a freed attachment',
     history: 'cc668a11e6ac RDMA/mlx5',
     area: 'dma-buf',
+    families: ['dmabuf', 'migrate', 'share'],
   },
   {
     name: 'p2p-ignores-unshare',
@@ -142,6 +160,7 @@ export const FAULTS = [
     what: 'exporter keeps peer mappings after userspace unshares',
     history: '001_ed5b1bd85d234dba.txt policy',
     area: 'dma-buf',
+    families: ['dmabuf', 'share'],
   },
   {
     name: 'pin-vram-for-non-p2p',
@@ -149,6 +168,7 @@ export const FAULTS = [
     what: 'a pin for an attachment that may not use VRAM leaves the bo in VRAM',
     history: 'xe/amdgpu dma_buf_pin',
     area: 'dma-buf',
+    families: ['dmabuf', 'share'],
   },
   {
     name: 'reset-no-invalidate',
@@ -156,6 +176,7 @@ export const FAULTS = [
     what: 'the vramLost counter is bumped but importer mappings are kept',
     history: '001_ed5b1bd85d234dba.txt, amdgpu vram_lost',
     area: 'reset',
+    families: ['dmabuf', 'share', 'mirror', 'device', 'cpu'],
   },
   {
     name: 'suspend-before-freeze',
@@ -163,6 +184,7 @@ export const FAULTS = [
     what: 'freezing happens only at the start of poweroff',
     history: 'amdgpu PM notifier 2025',
     area: 'suspend',
+    families: ['migrate', 'dmabuf', 'device'],
   },
   {
     name: 'unplug-no-dummy',
@@ -170,6 +192,7 @@ export const FAULTS = [
     what: 'CPU mappings of an unplugged bo still point at its VRAM',
     history: 'ttm_bo_vm_dummy_page series',
     area: 'unplug',
+    families: ['cpu', 'device'],
   },
   {
     name: 'revocable-pinned',
@@ -177,6 +200,7 @@ export const FAULTS = [
     what: 'unplug treats pinned attachments as revocable and frees frames a pin still points at',
     history: '2026 dma-buf revoke review',
     area: 'unplug',
+    families: ['dmabuf', 'pin', 'device'],
   },
   {
     name: 'notifier-waits-for-compute-job',
@@ -184,6 +208,7 @@ export const FAULTS = [
     what: "a compute job's invalidation waits for its fence instead of preempting",
     history: '002_e460079fb8129250.txt; KFD evict/restore queues',
     area: 'userptr',
+    families: ['userptr', 'migrate', 'reclaim'],
   },
   {
     name: 'resume-without-revalidate',
@@ -191,6 +216,7 @@ export const FAULTS = [
     what: 'a preempted job resumes on its old GPU page table without read_begin/read_retry',
     history: 'hmm.rst pattern',
     area: 'userptr',
+    families: ['userptr', 'migrate', 'reclaim'],
   },
   // Added by this project so that invariants the catalogue leaves uncovered can be shown to fail.
   {
@@ -199,6 +225,7 @@ export const FAULTS = [
     what: "hmm_range_fault returns another device's private page as is instead of faulting it to RAM",
     history: '8a295dbbaf72 mm/hmm: dev_private_owner check',
     area: 'hmm',
+    families: ['mirror', 'migrate'],
   },
   {
     name: 'unpin-keeps-count',
@@ -206,6 +233,7 @@ export const FAULTS = [
     what: 'unpin forgets the pin count of the frames (unpin_user_pages on the wrong list)',
     history: 'FOLL_PIN accounting (gup_pin_counting)',
     area: 'pinning',
+    families: ['pin'],
   },
   {
     name: 'orphan-never-freed',
@@ -213,6 +241,7 @@ export const FAULTS = [
     what: 'the last unpin of a frame whose object is gone does not free it',
     history: 'put_page on the final reference of an unmapped page',
     area: 'frames',
+    families: ['pin'],
   },
   {
     name: 'vram-overcommit',
@@ -220,6 +249,7 @@ export const FAULTS = [
     what: "the VRAM allocator hands out frames past the device's managed size",
     history: 'ttm_resource_manager usage accounting',
     area: 'frames',
+    families: ['migrate', 'dmabuf'],
   },
 ] as const satisfies readonly FaultInfo[];
 

@@ -133,6 +133,8 @@ export interface Attachment {
   vram: boolean;
   /** Invalidated by move_notify: re-map on next use. */
   invalidated: boolean;
+  /** Detach has begun (revoked): a second detach finds nothing. */
+  revoked: boolean;
   /** Freed (detach completed). */
   freed: boolean;
 }
@@ -237,6 +239,8 @@ export type Observation =
       readonly value: number | 'lost';
       readonly data: Content;
       readonly f: number;
+      /** The DMA this read completes, if it is one. */
+      readonly dma?: number;
     }
   | {
       readonly k: 'write';
@@ -246,6 +250,8 @@ export type Observation =
       readonly value: number;
       readonly f: number;
     }
+  /** A DMA read was issued: it may return any value the page holds while it is in flight. */
+  | { readonly k: 'read-issue'; readonly id: number; readonly obj: string; readonly page: number }
   | { readonly k: 'touch-free'; readonly f: number; readonly what: string }
   | { readonly k: 'touch-detached'; readonly importer: string; readonly obj: string }
   | { readonly k: 'lost'; readonly obj: string; readonly page: number }

@@ -15,4 +15,11 @@ export const IMPLEMENTED_FAULTS: readonly string[] = [
   'unpin-keeps-count',
   'orphan-never-freed',
   'vram-overcommit',
+  'no-move-notify-on-evict',
+  'no-fence-wait-on-move',
+  'map-without-kernel-fence',
+  'invalidate-unmapped-crash',
+  'invalidate-vs-detach',
+  'p2p-ignores-unshare',
+  'pin-vram-for-non-p2p',
 ];

@@ -1,0 +1,113 @@
+/**
+ * A GPU buffer object's placement and sharing, one instance per bo (`obj`).
+ *
+ * Modelled: the placement (VRAM or system), whether userspace shared it for peer-to-peer, its
+ * pins. The rules: a pinned bo never moves; a map or pin in VRAM needs the bo shared (the
+ * attachment machine adds: and the attachment p2p); unshare is refused while a pin holds the bo
+ * in VRAM.
+ * Left out: frames, fences, the copy (the implementation's pipelining).
+ */
+import { assign, setup } from 'xstate';
+import type { SpecEvent } from '../alphabet.js';
+
+export const boAlphabet = [
+  'obj.create',
+  'bo.share',
+  'bo.unshare',
+  'bo.move',
+  'bo.move_fence',
+  'bo.pin',
+  'bo.unpin',
+  'bo.lost',
+  'bo.dummy',
+  'att.map',
+] as const;
+
+type Ev = Extract<SpecEvent, { type: (typeof boAlphabet)[number] }>;
+
+interface Ctx {
+  shared: boolean;
+  pins: number;
+  vramPins: number;
+}
+
+export const boMachine = setup({
+  types: { context: {} as Ctx, events: {} as Ev },
+  guards: {
+    createdInVram: ({ event }) =>
+      event.type === 'obj.create' && event.kind === 'bo' && event.placement === 'vram',
+    createdInSystem: ({ event }) =>
+      event.type === 'obj.create' && event.kind === 'bo' && event.placement !== 'vram',
+    isUnpinned: ({ context }) => context.pins === 0,
+    hasNoVramPin: ({ context }) => context.vramPins === 0,
+    toVram: ({ event }) => event.type === 'bo.move' && event.to === 'vram',
+    toSystem: ({ event }) => event.type === 'bo.move' && event.to === 'system',
+    isPinned: ({ context }) => context.pins > 0,
+    vramUseAllowed: ({ context, event }) => {
+      const vram = (event.type === 'bo.pin' || event.type === 'att.map') && event.vram;
+      return !vram || context.shared;
+    },
+    isSystemPin: ({ event }) => event.type === 'bo.pin' && !event.vram,
+    isSystemMapping: ({ event }) => event.type === 'att.map' && !event.vram,
+    unpinsVramPin: ({ context }) => context.vramPins > 0,
+  },
+  actions: {
+    share: assign({ shared: () => true }),
+    unshare: assign({ shared: () => false }),
+    addPin: assign({
+      pins: ({ context }) => context.pins + 1,
+      vramPins: ({ context, event }) =>
+        context.vramPins + (event.type === 'bo.pin' && event.vram ? 1 : 0),
+    }),
+    dropVramPin: assign({
+      pins: ({ context }) => context.pins - 1,
+      vramPins: ({ context }) => context.vramPins - 1,
+    }),
+    dropPin: assign({ pins: ({ context }) => context.pins - 1 }),
+    noteFence: () => {},
+    noteMapping: () => {},
+    noteLoss: () => {},
+  },
+}).createMachine({
+  id: 'bo',
+  initial: 'absent',
+  context: { shared: false, pins: 0, vramPins: 0 },
+  states: {
+    absent: {
+      on: {
+        'obj.create': [
+          { guard: 'createdInVram', target: 'vram' },
+          { guard: 'createdInSystem', target: 'system' },
+        ],
+      },
+    },
+    vram: {
+      on: {
+        'bo.share': { actions: 'share' },
+        'bo.unshare': { guard: 'hasNoVramPin', actions: 'unshare' },
+        'bo.move': { guard: 'isUnpinned', target: 'system' },
+        'bo.move_fence': { actions: 'noteFence' },
+        'bo.pin': { guard: 'vramUseAllowed', actions: 'addPin' },
+        'bo.unpin': [
+          { guard: 'unpinsVramPin', actions: 'dropVramPin' },
+          { guard: 'isPinned', actions: 'dropPin' },
+        ],
+        'att.map': { guard: 'vramUseAllowed', actions: 'noteMapping' },
+        'bo.lost': { actions: 'noteLoss' },
+        'bo.dummy': { actions: 'noteLoss' },
+      },
+    },
+    system: {
+      on: {
+        'bo.share': { actions: 'share' },
+        'bo.unshare': { actions: 'unshare' },
+        'bo.move': { guard: 'isUnpinned', target: 'vram' },
+        'bo.move_fence': { actions: 'noteFence' },
+        'bo.pin': { guard: 'isSystemPin', actions: 'addPin' },
+        'bo.unpin': { guard: 'isPinned', actions: 'dropPin' },
+        'att.map': { guard: 'isSystemMapping', actions: 'noteMapping' },
+        'bo.dummy': { actions: 'noteLoss' },
+      },
+    },
+  },
+});

@@ -1,0 +1,235 @@
+/**
+ * Moving a bo between VRAM and system memory, pipelined as in TTM:
+ *
+ *   collect  take the reservation lock; move_notify every dynamic attachment (newest first),
+ *            one callback per step, also attachments never mapped
+ *   copy     allocate the destination (evicting least recently placed unpinned bos of the device
+ *            if VRAM is full); switch the placement and add the move's unsignalled fence
+ *            (KERNEL usage); CPU mappings are zapped; the reservation lock is released here —
+ *            the copy goes on behind the fence; then the copy engine takes the job and, a step later,
+ *            completes it and signals the fence
+ *            (after in-flight DMA writes to the old frames: the copy waits for WRITE fences)
+ *   commit   wait for every in-flight DMA on the old frames (READ fences too), free them
+ *
+ * A pinned bo never moves.
+ */
+import type { Domain } from '../world/config.js';
+import type { Errno } from '../world/errno.js';
+import {
+  allocFrame,
+  copyFrame,
+  freeCount,
+  releaseFrame,
+  systemPool,
+  vramPool,
+} from '../world/frames.js';
+import { emit } from '../world/log.js';
+import type { Attachment, BoObj, Proc, Wait, World } from '../world/types.js';
+import { dynamicAttachments, invalidateAttachment, isPinned } from './dmabuf.js';
+import { engineWait } from './engine.js';
+import { maybeRelease } from './lifecycle.js';
+import { lockBusy, resvLock, tryLock, unlock } from './locks.js';
+import { dropHolds } from './migrate.js';
+import { objOf } from './objects.js';
+
+export type BoMoveStage = 'lock' | 'notify' | 'switch' | 'evict' | 'copy' | 'signal' | 'commit';
+
+export interface BoMoveState {
+  readonly obj: string;
+  readonly uid: number;
+  readonly to: Domain;
+  /** The caller already holds the reservation lock (a map or pin placing the bo). */
+  readonly nested: boolean;
+  /** An eviction: a busy bo is skipped rather than waited for (ww_mutex trylock). */
+  readonly trylock: boolean;
+  stage: BoMoveStage;
+  /** Attachments to notify (a snapshot taken under the lock), with the structure each named. */
+  notify: { importer: string; att: Attachment | null }[];
+  src: number[];
+  dst: number[];
+  evict: BoMoveState | null;
+}
+
+export function newBoMove(bo: BoObj, to: Domain, nested: boolean, trylock = false): BoMoveState {
+  return {
+    obj: bo.name,
+    uid: bo.uid,
+    to,
+    nested,
+    trylock,
+    stage: 'lock',
+    notify: [],
+    src: [],
+    dst: [],
+    evict: null,
+  };
+}
+
+export function boMovePhaseOf(m: BoMoveState): 'collect' | 'copy' | 'commit' {
+  if (m.stage === 'lock' || m.stage === 'notify') return 'collect';
+  if (m.stage === 'commit') return 'commit';
+  return 'copy';
+}
+
+export type BoMoveResult = { readonly moved: number; readonly skipped: number } | Errno;
+
+/** Another process's move of the same bo, if one is under way. */
+function moveWait(bo: BoObj, pid: number): Wait | null {
+  return bo.movingBy !== null && bo.movingBy !== pid
+    ? { on: 'proc', pid: bo.movingBy, why: `move of ${bo.name}` }
+    : null;
+}
+
+function finish(w: World, p: Proc, bo: BoObj, m: BoMoveState): void {
+  if (bo.movingBy === p.pid) bo.movingBy = null;
+  if (!m.nested) unlock(w, resvLock(bo.name), p.pid);
+}
+
+/** The least recently placed bo of the device that can be evicted to system memory now. */
+function victim(w: World, device: string, self: string, pid: number): BoObj | undefined {
+  let best: BoObj | undefined;
+  for (const o of Object.values(w.objects)) {
+    if (o.kind !== 'bo' || o.name === self || o.device !== device || o.placement !== 'vram')
+      continue;
+    if (!o.domains.includes('system') || o.movingBy !== null || isPinned(w, o.name)) continue;
+    if (o.resv !== null && o.resv !== pid) continue;
+    if (!best || o.placedAt < best.placedAt) best = o;
+  }
+  return best;
+}
+
+export function planBoMove(w: World, p: Proc, m: BoMoveState): Wait | (() => BoMoveResult | null) {
+  const bo = objOf(w, m.obj, m.uid);
+  if (bo?.kind !== 'bo') return () => 'ENOENT';
+  const resv = resvLock(bo.name);
+  switch (m.stage) {
+    case 'lock': {
+      const wait = moveWait(bo, p.pid) ?? lockBusy(w, resv, p.pid);
+      if (wait && m.trylock) return () => ({ moved: 0, skipped: bo.pages });
+      if (wait) return wait;
+      return () => {
+        if (bo.placement === m.to) return { moved: 0, skipped: 0 };
+        if (isPinned(w, bo.name)) return { moved: 0, skipped: bo.pages };
+        tryLock(w, resv, p.pid);
+        bo.movingBy = p.pid;
+        const list = w.faults['no-move-notify-on-evict'] ? [] : dynamicAttachments(w, bo.name);
+        m.notify = list.map((importer) => ({
+          importer,
+          att: w.importers[importer]?.objs[bo.name]?.att ?? null,
+        }));
+        m.stage = m.notify.length > 0 ? 'notify' : 'switch';
+        return null;
+      };
+    }
+    case 'notify':
+      return () => {
+        const n = m.notify.shift();
+        if (n) invalidateAttachment(w, n.importer, bo.name, n.att ? { att: n.att } : null);
+        if (m.notify.length === 0) m.stage = 'switch';
+        return null;
+      };
+    case 'evict': {
+      const sub = m.evict;
+      if (!sub) {
+        return () => {
+          m.stage = 'switch';
+          return null;
+        };
+      }
+      const step = planBoMove(w, p, sub);
+      if (typeof step !== 'function') return step;
+      return () => {
+        const r = step();
+        if (r === null) return null;
+        m.evict = null;
+        m.stage = 'switch';
+        return null;
+      };
+    }
+    case 'switch':
+      return () => switchPlacement(w, p, bo, m);
+    case 'copy': {
+      // The copy is ordered after in-flight DMA writes to the old frames (WRITE fences).
+      const writers = w.dma.filter((d) => d.write && m.src.includes(d.f)).map((d) => d.id);
+      if (writers.length > 0) return { on: 'dma', ids: writers };
+      const wait = engineWait(w, [bo.device]);
+      if (wait) return wait;
+      // The copy engine takes the job now and completes it in the next step.
+      return () => {
+        m.stage = 'signal';
+        return null;
+      };
+    }
+    case 'signal': {
+      const wait = engineWait(w, [bo.device]);
+      if (wait) return wait;
+      return () => {
+        m.src.forEach((f, i) => {
+          const d = m.dst[i];
+          if (d !== undefined) copyFrame(w, f, d, `copy of ${bo.name}`);
+        });
+        if (bo.fence && bo.fence.by === p.pid) bo.fence.signalled = true;
+        emit(w, { type: 'bo.move_fence', obj: bo.key, ok: true });
+        m.stage = 'commit';
+        return null;
+      };
+    }
+    case 'commit': {
+      // Freeing the old frames waits for every in-flight DMA on them (READ/BOOKKEEP fences).
+      if (!w.faults['no-fence-wait-on-move']) {
+        const ids = w.dma.filter((d) => m.src.includes(d.f)).map((d) => d.id);
+        if (ids.length > 0) return { on: 'dma', ids };
+      }
+      return () => {
+        for (const f of m.src) releaseFrame(w, f);
+        dropHolds(p, [...m.src, ...m.dst]);
+        if (bo.fence && bo.fence.by === p.pid) bo.fence = null;
+        if (bo.movingBy === p.pid) bo.movingBy = null;
+        maybeRelease(w, bo.name);
+        return { moved: bo.pages, skipped: 0 };
+      };
+    }
+  }
+}
+
+function switchPlacement(w: World, p: Proc, bo: BoObj, m: BoMoveState): BoMoveResult | null {
+  const pool = m.to === 'vram' ? vramPool(bo.device) : systemPool();
+  if (freeCount(w, pool) < bo.pages) {
+    const v = m.to === 'vram' ? victim(w, bo.device, bo.name, p.pid) : undefined;
+    if (!v && !(w.faults['vram-overcommit'] && m.to === 'vram')) {
+      finish(w, p, bo, m);
+      return 'ENOMEM';
+    }
+    if (v) {
+      m.evict = newBoMove(v, 'system', false, true);
+      m.stage = 'evict';
+      return null;
+    }
+  }
+  const dst: number[] = [];
+  for (let page = 0; page < bo.pages; page++) {
+    const f = allocFrame(w, pool, { obj: bo.name, page });
+    if (f === null) {
+      for (const g of dst) releaseFrame(w, g);
+      finish(w, p, bo, m);
+      return 'ENOMEM';
+    }
+    dst.push(f);
+  }
+  m.src = [...bo.frames];
+  m.dst = dst;
+  p.holds.push(...m.src, ...dst);
+  bo.frames = [...dst];
+  bo.placement = m.to;
+  bo.cpu = bo.cpu.map(() => null);
+  bo.fence = { by: p.pid, signalled: false, error: false };
+  if (m.to === 'vram') {
+    w.clock += 1;
+    bo.placedAt = w.clock;
+  }
+  emit(w, { type: 'bo.move', obj: bo.key, to: m.to });
+  // Pipelined: the reservation lock goes; the copy runs behind the fence.
+  if (!m.nested) unlock(w, resvLock(bo.name), p.pid);
+  m.stage = 'copy';
+  return null;
+}
