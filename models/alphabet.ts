@@ -17,8 +17,9 @@ export type ObjectEvent =
       obj: ObjKey;
       kind: 'anon' | 'bo';
       pages: number;
-      /** bo: where it was created. */
+      /** bo: where it was created, and the device that exports it. */
       placement?: 'vram' | 'system';
+      device?: string;
     }
   | { type: 'obj.destroy'; obj: ObjKey }
   /** The last user went away: the object and its frames are gone. */
@@ -46,7 +47,9 @@ export type PageEvent =
   | { type: 'page.pin'; importer: string; obj: ObjKey; page: number; longterm: boolean }
   | { type: 'page.unpin'; importer: string; obj: ObjKey; page: number }
   /** The page's data was lost with VRAM and the loss was reported. */
-  | { type: 'page.lost'; obj: ObjKey; page: number };
+  | { type: 'page.lost'; obj: ObjKey; page: number; byReset: boolean }
+  /** The page was dropped from memory that went away, its data lost (reported). */
+  | { type: 'page.drop'; obj: ObjKey; page: number };
 
 export type NotifierEvent =
   | { type: 'mmu.invalidate_start'; obj: ObjKey; blockable: boolean }
@@ -81,7 +84,7 @@ export type BoEvent =
   | { type: 'bo.pin'; importer: string; obj: ObjKey; vram: boolean }
   | { type: 'bo.unpin'; importer: string; obj: ObjKey }
   /** Data of the bo was lost with VRAM and the loss reported. */
-  | { type: 'bo.lost'; obj: ObjKey }
+  | { type: 'bo.lost'; obj: ObjKey; byReset: boolean }
   /** Unplug: the CPU mappings of the bo now point at the dummy page. */
   | { type: 'bo.dummy'; obj: ObjKey };
 

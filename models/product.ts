@@ -14,7 +14,7 @@ export interface Directory {
   /** Objects the run created: kind and size. */
   readonly objs: Record<
     string,
-    { readonly kind: 'anon' | 'bo'; readonly pages: number; importers: string[] }
+    { readonly kind: 'anon' | 'bo'; readonly pages: number; importers: string[]; released: boolean }
   >;
 }
 
@@ -163,7 +163,10 @@ export class Product {
 
   private noteDirectory(dir: Directory, ev: SpecEvent): void {
     if (ev.type === 'obj.create') {
-      dir.objs[ev.obj] = { kind: ev.kind, pages: ev.pages, importers: [] };
+      dir.objs[ev.obj] = { kind: ev.kind, pages: ev.pages, importers: [], released: false };
+    } else if (ev.type === 'obj.release') {
+      const o = dir.objs[ev.obj];
+      if (o) o.released = true;
     } else if (ev.type === 'sub.insert' || ev.type === 'att.attach') {
       const o = dir.objs[ev.obj];
       if (o && !o.importers.includes(ev.importer)) o.importers.push(ev.importer);

@@ -4,6 +4,7 @@
 import type { SpecEvent } from './alphabet.js';
 import { attachmentAlphabet, attachmentMachine } from './machines/attachment.js';
 import { boAlphabet, boMachine } from './machines/bo.js';
+import { deviceAlphabet, deviceMachine } from './machines/device.js';
 import { devptAlphabet, devptMachine } from './machines/devpt.js';
 import { notifierAlphabet, notifierMachine } from './machines/notifier.js';
 import { objectAlphabet, objectMachine } from './machines/object.js';
@@ -25,6 +26,15 @@ function isAnon(dir: Directory, obj: string): boolean {
 
 function isBo(dir: Directory, obj: string): boolean {
   return dir.objs[obj]?.kind === 'bo';
+}
+
+/** Every page of every anon object (a device power-off asks them all). */
+function everyPage(dir: Directory): string[] {
+  const out: string[] = [];
+  for (const [obj, o] of Object.entries(dir.objs)) {
+    if (o.kind === 'anon' && !o.released) for (let p = 0; p < o.pages; p++) out.push(`${obj}:${p}`);
+  }
+  return out;
 }
 
 /** Every attachment of a bo (an unshare reaches them all). */
@@ -53,8 +63,12 @@ export const MACHINES: readonly MachineSpec[] = [
     id: 'page',
     machine: pageMachine,
     alphabet: pageAlphabet,
-    route: (ev, dir) => (isAnon(dir, objOf(ev)) ? [pageKey(ev)] : []),
+    route: (ev, dir) => {
+      if (ev.type === 'dev.poweroff') return everyPage(dir);
+      return isAnon(dir, objOf(ev)) ? [pageKey(ev)] : [];
+    },
     eventKey: (ev) => {
+      if (ev.type === 'dev.poweroff') return `${ev.type}|${ev.device}`;
       if (ev.type === 'page.migrate_commit') return `${ev.type}|${ev.to}|${ev.device}`;
       if (ev.type === 'page.pin') return `${ev.type}|${ev.longterm}`;
       if (ev.type === 'devpt.set') return `${ev.type}|${ev.device}`;
@@ -71,21 +85,22 @@ export const MACHINES: readonly MachineSpec[] = [
       }
       return importerPages(ev, dir);
     },
+    eventKey: (ev) =>
+      ev.type === 'page.lost' || ev.type === 'bo.lost' ? `${ev.type}|${ev.byReset}` : ev.type,
   },
   {
     id: 'bo',
     machine: boMachine,
     alphabet: boAlphabet,
-    route: (ev, dir) =>
-      ev.type === 'obj.create'
-        ? ev.kind === 'bo'
-          ? [ev.obj]
-          : []
-        : isBo(dir, objOf(ev))
-          ? [objOf(ev)]
-          : [],
+    route: (ev, dir) => {
+      if (ev.type === 'obj.create') return ev.kind === 'bo' ? [ev.obj] : [];
+      if (ev.type === 'dev.poweroff')
+        return Object.keys(dir.objs).filter((o) => isBo(dir, o) && !dir.objs[o]?.released);
+      return isBo(dir, objOf(ev)) ? [objOf(ev)] : [];
+    },
     eventKey: (ev) => {
-      if (ev.type === 'obj.create') return `${ev.type}|${ev.kind}|${ev.placement}`;
+      if (ev.type === 'obj.create') return `${ev.type}|${ev.kind}|${ev.placement}|${ev.device}`;
+      if (ev.type === 'dev.poweroff') return `${ev.type}|${ev.device}`;
       if (ev.type === 'bo.move') return `${ev.type}|${ev.to}`;
       if (ev.type === 'bo.pin' || ev.type === 'att.map') return `${ev.type}|${ev.vram}`;
       return ev.type;
@@ -104,6 +119,12 @@ export const MACHINES: readonly MachineSpec[] = [
       if (ev.type === 'bo.pin' || ev.type === 'att.map') return `${ev.type}|${ev.vram}`;
       return ev.type;
     },
+  },
+  {
+    id: 'device',
+    machine: deviceMachine,
+    alphabet: deviceAlphabet,
+    route: (ev) => ('device' in ev && typeof ev.device === 'string' ? [ev.device] : []),
   },
   {
     id: 'notifier',

@@ -14,7 +14,7 @@ describe('fault catalogue', () => {
   for (const f of FAULTS.filter((x) => IMPLEMENTED_FAULTS.includes(x.name))) {
     it(`${f.name} trips ${f.trips}`, () => {
       const out = tempDir();
-      const r = cli('check', '--faults', f.name, '--seed', '1', '--out', out);
+      const r = cli('check', '--faults', f.name, '--seed', '1', '--runs', '40000', '--out', out);
       expect(r.code, r.out + r.err).toBe(1);
       expect(r.out).toContain(`  ${f.trips}: `);
       const file = /counterexample: (\S+)/.exec(r.out)?.[1] ?? '';

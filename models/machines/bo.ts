@@ -4,7 +4,7 @@
  * Modelled: the placement (VRAM or system), whether userspace shared it for peer-to-peer, its
  * pins. The rules: a pinned bo never moves; a map or pin in VRAM needs the bo shared (the
  * attachment machine adds: and the attachment p2p); unshare is refused while a pin holds the bo
- * in VRAM.
+ * in VRAM; its device may not power off while it is in VRAM.
  * Left out: frames, fences, the copy (the implementation's pipelining).
  */
 import { assign, setup } from 'xstate';
@@ -21,11 +21,13 @@ export const boAlphabet = [
   'bo.lost',
   'bo.dummy',
   'att.map',
+  'dev.poweroff',
 ] as const;
 
 type Ev = Extract<SpecEvent, { type: (typeof boAlphabet)[number] }>;
 
 interface Ctx {
+  device: string;
   shared: boolean;
   pins: number;
   vramPins: number;
@@ -50,6 +52,8 @@ export const boMachine = setup({
     isSystemPin: ({ event }) => event.type === 'bo.pin' && !event.vram,
     isSystemMapping: ({ event }) => event.type === 'att.map' && !event.vram,
     unpinsVramPin: ({ context }) => context.vramPins > 0,
+    isOtherDevice: ({ context, event }) =>
+      event.type === 'dev.poweroff' && event.device !== context.device,
   },
   actions: {
     share: assign({ shared: () => true }),
@@ -67,17 +71,21 @@ export const boMachine = setup({
     noteFence: () => {},
     noteMapping: () => {},
     noteLoss: () => {},
+    notePower: () => {},
+    recordDevice: assign({
+      device: ({ event }) => (event.type === 'obj.create' ? (event.device ?? '') : ''),
+    }),
   },
 }).createMachine({
   id: 'bo',
   initial: 'absent',
-  context: { shared: false, pins: 0, vramPins: 0 },
+  context: { device: '', shared: false, pins: 0, vramPins: 0 },
   states: {
     absent: {
       on: {
         'obj.create': [
-          { guard: 'createdInVram', target: 'vram' },
-          { guard: 'createdInSystem', target: 'system' },
+          { guard: 'createdInVram', target: 'vram', actions: 'recordDevice' },
+          { guard: 'createdInSystem', target: 'system', actions: 'recordDevice' },
         ],
       },
     },
@@ -95,6 +103,7 @@ export const boMachine = setup({
         'att.map': { guard: 'vramUseAllowed', actions: 'noteMapping' },
         'bo.lost': { actions: 'noteLoss' },
         'bo.dummy': { actions: 'noteLoss' },
+        'dev.poweroff': { guard: 'isOtherDevice', actions: 'notePower' },
       },
     },
     system: {
@@ -107,6 +116,8 @@ export const boMachine = setup({
         'bo.unpin': { guard: 'isPinned', actions: 'dropPin' },
         'att.map': { guard: 'isSystemMapping', actions: 'noteMapping' },
         'bo.dummy': { actions: 'noteLoss' },
+        'bo.lost': { actions: 'noteLoss' },
+        'dev.poweroff': { actions: 'notePower' },
       },
     },
   },

@@ -5,7 +5,8 @@
  * Modelled: the importer learns where a page lives (a view: hmm_range_fault's PFN, an sg table),
  * programs its page table from the view, and zaps it. The rules: while the entry is programmed
  * the page may not move or go away (invalidate() or move_notify must zap it first); a view taken
- * before the page moved is stale and may not be programmed (read_retry's job).
+ * before the page moved is stale and may not be programmed (read_retry's job); a loss of the
+ * page's data may be reported only once no entry maps it (reset invalidates first).
  * Left out: sequence numbers and locks (how an importer knows its view is stale), frames.
  */
 import { setup } from 'xstate';
@@ -21,12 +22,19 @@ export const devptAlphabet = [
   'page.swap_in',
   'page.unmap',
   'bo.move',
+  'page.lost',
+  'bo.lost',
+  'page.drop',
 ] as const;
 
 type Ev = Extract<SpecEvent, { type: (typeof devptAlphabet)[number] }>;
 
 export const devptMachine = setup({
   types: { events: {} as Ev },
+  guards: {
+    notByReset: ({ event }) =>
+      (event.type === 'page.lost' || event.type === 'bo.lost') && !event.byReset,
+  },
   actions: {
     noteView: () => {},
     noteZap: () => {},
@@ -39,6 +47,9 @@ export const devptMachine = setup({
     /** Nothing known, nothing mapped. */
     none: {
       on: {
+        'page.drop': { actions: 'noteMove' },
+        'page.lost': { actions: 'noteMove' },
+        'bo.lost': { actions: 'noteMove' },
         'devpt.view': { target: 'viewed' },
         'devpt.zap': { actions: 'noteZap' },
         'page.migrate_collect': { actions: 'noteMove' },
@@ -52,6 +63,9 @@ export const devptMachine = setup({
     /** A view of the page's current location, not (or no longer) programmed. */
     viewed: {
       on: {
+        'page.drop': { target: 'stale' },
+        'page.lost': { actions: 'noteMove' },
+        'bo.lost': { actions: 'noteMove' },
         'devpt.view': { actions: 'noteView' },
         'devpt.set': { target: 'mapped' },
         'devpt.zap': { actions: 'noteZap' },
@@ -66,6 +80,8 @@ export const devptMachine = setup({
     /** Programmed: the page must stay where it is until the entry is zapped. */
     mapped: {
       on: {
+        'page.lost': { guard: 'notByReset', actions: 'noteMove' },
+        'bo.lost': { guard: 'notByReset', actions: 'noteMove' },
         'devpt.view': { actions: 'noteView' },
         'devpt.set': { actions: 'noteView' },
         'devpt.zap': { target: 'viewed' },
@@ -74,6 +90,9 @@ export const devptMachine = setup({
     /** The page moved since the view: programming it would point at the wrong frame. */
     stale: {
       on: {
+        'page.drop': { actions: 'noteMove' },
+        'page.lost': { actions: 'noteMove' },
+        'bo.lost': { actions: 'noteMove' },
         'devpt.view': { target: 'viewed' },
         'devpt.zap': { actions: 'noteZap' },
         'page.migrate_collect': { actions: 'noteMove' },

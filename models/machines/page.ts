@@ -5,7 +5,8 @@
  * memory, swap, under migration), pins, and who may map it. The rules: a pinned page never
  * starts to migrate or swaps out; a FOLL_LONGTERM pin never lands in device memory and no pin
  * lands in device-private memory; a device page table may only point at a resident page, and a
- * device-private page only from its owner's page table.
+ * device-private page only from its owner's page table; a device may not power off while a page
+ * lives in its memory.
  * Left out: frames and data (the implementation's), the TLB, dirtiness.
  */
 import { assign, setup } from 'xstate';
@@ -22,7 +23,9 @@ export const pageAlphabet = [
   'page.pin',
   'page.unpin',
   'page.lost',
+  'page.drop',
   'devpt.set',
+  'dev.poweroff',
 ] as const;
 
 type Ev = Extract<SpecEvent, { type: (typeof pageAlphabet)[number] }>;
@@ -46,6 +49,8 @@ export const pageMachine = setup({
     isShortTermPin: ({ event }) => event.type === 'page.pin' && !event.longterm,
     isOwnerMapping: ({ context, event }) =>
       event.type === 'devpt.set' && event.device === context.owner,
+    isOtherDevice: ({ context, event }) =>
+      event.type === 'dev.poweroff' && event.device !== context.owner,
     cameFromSystem: ({ context }) => context.from === 'system',
     cameFromPrivate: ({ context }) => context.from === 'private',
     cameFromCoherent: ({ context }) => context.from === 'coherent',
@@ -62,6 +67,7 @@ export const pageMachine = setup({
     fromCoherent: assign({ from: () => 'coherent' as const }),
     noteMapping: () => {},
     noteLoss: () => {},
+    notePower: () => {},
   },
 }).createMachine({
   id: 'page',
@@ -70,6 +76,7 @@ export const pageMachine = setup({
   states: {
     unpopulated: {
       on: {
+        'dev.poweroff': { actions: 'notePower' },
         'page.populate': { target: 'system' },
         'page.migrate_commit': [
           { guard: 'toPrivate', target: 'private', actions: 'takeOwner' },
@@ -80,6 +87,7 @@ export const pageMachine = setup({
     },
     system: {
       on: {
+        'dev.poweroff': { actions: 'notePower' },
         'page.swap_out': { guard: 'isUnpinned', target: 'swapped' },
         'page.migrate_collect': { guard: 'isUnpinned', target: 'migrating', actions: 'fromSystem' },
         'page.pin': { actions: 'addPin' },
@@ -90,6 +98,8 @@ export const pageMachine = setup({
     },
     private: {
       on: {
+        'page.drop': { guard: 'isUnpinned', target: 'unpopulated', actions: 'clearOwner' },
+        'dev.poweroff': { guard: 'isOtherDevice', actions: 'notePower' },
         'page.migrate_collect': {
           guard: 'isUnpinned',
           target: 'migrating',
@@ -102,6 +112,8 @@ export const pageMachine = setup({
     },
     coherent: {
       on: {
+        'page.drop': { guard: 'isUnpinned', target: 'unpopulated', actions: 'clearOwner' },
+        'dev.poweroff': { guard: 'isOtherDevice', actions: 'notePower' },
         'page.migrate_collect': {
           guard: 'isUnpinned',
           target: 'migrating',
@@ -116,6 +128,8 @@ export const pageMachine = setup({
     },
     migrating: {
       on: {
+        'page.lost': { actions: 'noteLoss' },
+        'dev.poweroff': { actions: 'notePower' },
         'page.migrate_commit': [
           { guard: 'toSystem', target: 'system', actions: 'clearOwner' },
           { guard: 'toPrivate', target: 'private', actions: 'takeOwner' },
@@ -131,12 +145,14 @@ export const pageMachine = setup({
     },
     swapped: {
       on: {
+        'dev.poweroff': { actions: 'notePower' },
         'page.swap_in': { target: 'system' },
         'page.unmap': { target: 'gone' },
       },
     },
     gone: {
       on: {
+        'dev.poweroff': { actions: 'notePower' },
         'page.unpin': { guard: 'isPinned', actions: 'dropPin' },
       },
     },

@@ -89,6 +89,17 @@ function firstEnabled(ctx: GenCtx, cands: readonly TraceStep[], c: Choice): Trac
   return cands[at];
 }
 
+/** A device event on one of the run's devices. */
+function devOp(
+  c: Choice,
+  ctx: GenCtx,
+  name: string,
+  extra: Record<string, unknown>,
+): TraceStep | null {
+  const cands = ctx.profile.devices.map((device) => op(name, { device, ...extra }));
+  return firstEnabled(ctx, cands, c) ?? null;
+}
+
 const page = (c: Choice, ctx: GenCtx, obj: string) => ({ page: c.below(pagesOf(ctx, obj)) });
 const pageValue = (c: Choice, ctx: GenCtx, obj: string) => ({
   page: c.below(pagesOf(ctx, obj)),
@@ -180,7 +191,13 @@ const MAKERS: Readonly<Record<Family, readonly Maker[]>> = {
       return obj === undefined ? null : op(c.oneIn(2) ? 'obj.share' : 'obj.unshare', { obj });
     },
   ],
-  device: [],
+  device: [
+    (c, ctx) => devOp(c, ctx, 'dev.hang', {}),
+    (c, ctx) => devOp(c, ctx, 'dev.reset', c.oneIn(3) ? { vramLost: false } : {}),
+    (c, ctx) => devOp(c, ctx, 'dev.suspend', {}),
+    (c, ctx) => devOp(c, ctx, 'dev.resume', {}),
+    (c, ctx) => (c.oneIn(2) ? devOp(c, ctx, 'dev.unplug', {}) : null),
+  ],
   userptr: [],
 };
 
@@ -190,6 +207,9 @@ export type { Maker };
 export const MAKER_LIST: readonly { readonly family: Family; readonly make: Maker }[] = (
   Object.entries(MAKERS) as [Family, readonly Maker[]][]
 ).flatMap(([family, ms]) => ms.map((make) => ({ family, make })));
+
+/** How much rarer a device event is than any other operation of the same swarm weight. */
+export const DEVICE_RARITY = 6;
 
 /** One generated operation in this many is kept although it will fail (misuse is tested too). */
 export const MISUSE_ONE_IN = 10;
@@ -207,7 +227,8 @@ export function decode(choice: number, ctx: GenCtx): TraceStep | null {
   if (canStart) {
     MAKER_LIST.forEach((m, i) => {
       if (m.family === 'device' && ctx.deviceEvents >= ctx.profile.maxDeviceEvents) return;
-      const wt = ctx.profile.weights[i] ?? 0;
+      // Device events are rare: they come, if at all, once a run has built some state up.
+      const wt = (ctx.profile.weights[i] ?? 0) * (m.family === 'device' ? 1 : DEVICE_RARITY);
       if (wt > 0) cands.push({ weight: wt, make: m.make });
     });
   }

@@ -3,6 +3,7 @@ import { attachNoUseAfterDetach } from './attach-no-use-after-detach.js';
 import { deviceCapacityRespected } from './device-capacity.js';
 import { frameNoLeak } from './frame-no-leak.js';
 import { frameNoUseAfterFree } from './frame-no-use-after-free.js';
+import { hangLossIsReported } from './hang-loss-reported.js';
 import { kernelNoOops } from './kernel-no-oops.js';
 import { lifecycleNoLeaks } from './lifecycle-no-leaks.js';
 import { mapNoStalePfn } from './map-no-stale-pfn.js';
@@ -15,7 +16,9 @@ import { policyP2pOnlyWhenAllowed } from './policy-p2p.js';
 import { policyPinnedNonP2pInSystem } from './policy-pinned-non-p2p.js';
 import { progressNoDeadlock } from './progress-no-deadlock.js';
 import { specConforms } from './spec-conforms.js';
+import { suspendNoDataInPoweredOffVram } from './suspend-no-data.js';
 import type { Invariant } from './types.js';
+import { unplugRevoked } from './unplug-revoked.js';
 
 export const INVARIANTS: readonly Invariant[] = [
   pinNeverMoves,
@@ -29,6 +32,9 @@ export const INVARIANTS: readonly Invariant[] = [
   policyP2pOnlyWhenAllowed,
   policyPinnedNonP2pInSystem,
   deviceCapacityRespected,
+  suspendNoDataInPoweredOffVram,
+  unplugRevoked,
+  hangLossIsReported,
   lifecycleNoLeaks,
   attachNoUseAfterDetach,
   kernelNoOops,

@@ -31,10 +31,17 @@ export function waitEdge(w: World, wait: Wait): Edge {
       const job = w.importers[wait.importer]?.objs[wait.obj]?.job;
       return job ? { to: [job.pid] } : { to: [] };
     }
-    case 'device':
-      return {
-        user: wait.power === 'suspended' ? `dev.resume ${wait.device}` : `dev.reset ${wait.device}`,
-      };
+    case 'device': {
+      if (wait.power === 'suspended') return { user: `dev.resume ${wait.device}` };
+      if (wait.power === 'hung') return { user: `dev.reset ${wait.device}` };
+      // A device event in progress (reset, suspend, unplug): its process moves it on.
+      const by = w.devices[wait.device]?.eventBy;
+      return by === null || by === undefined
+        ? { orphan: `${wait.device} stuck ${wait.power}` }
+        : { to: [by] };
+    }
+    case 'engine':
+      return { user: `dev.reset ${wait.device}` };
     case 'unpin':
       return { user: 'imp.unpin' };
   }

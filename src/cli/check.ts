@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { check } from '../../properties/check/check.js';
+import { check, pickTarget } from '../../properties/check/check.js';
 import {
   DEFAULT_CONFIG,
   DEFAULT_DEVICE_EVENTS,
@@ -88,8 +88,8 @@ export function checkCommand(argv: readonly string[], io: Io): number {
   let file: string | null = null;
   if (failure) {
     mkdirSync(outDir, { recursive: true });
-    const first = failure.violations[0]?.invariant ?? 'violation';
-    file = join(outDir, `${first}-${seed}.json`);
+    const name = pickTarget(failure.violations, faults);
+    file = join(outDir, `${name}-${seed}.json`);
     writeFileSync(file, traceText(failure.trace));
   }
   if (values.json) {

@@ -1,5 +1,10 @@
 /** Every operation of the simulated kernel API, by its contract name. */
 import { cpuRead, cpuWrite } from '../ops/cpu-access.js';
+import { devHang } from '../ops/dev-hang.js';
+import { devReset } from '../ops/dev-reset.js';
+import { devResume } from '../ops/dev-resume.js';
+import { devSuspend } from '../ops/dev-suspend.js';
+import { devUnplug } from '../ops/dev-unplug.js';
 import { impRead, impWrite } from '../ops/imp-access.js';
 import { impAttach } from '../ops/imp-attach.js';
 import { impDetach } from '../ops/imp-detach.js';
@@ -31,6 +36,11 @@ const ALL: readonly OpDef[] = [
   impUnpin,
   impRead,
   impWrite,
+  devHang,
+  devReset,
+  devSuspend,
+  devResume,
+  devUnplug,
 ];
 
 export const OPS: Readonly<Record<string, OpDef>> = Object.fromEntries(ALL.map((o) => [o.name, o]));

@@ -25,14 +25,23 @@ import {
 } from '../world/frames.js';
 import { emit } from '../world/log.js';
 import type { Attachment, BoObj, Proc, Wait, World } from '../world/types.js';
-import { dynamicAttachments, invalidateAttachment, isPinned } from './dmabuf.js';
-import { engineWait } from './engine.js';
+import { attachments, dynamicAttachments, invalidateAttachment, isPinned } from './dmabuf.js';
+import { type EngineSlot, gate, retire, submit } from './engine.js';
 import { maybeRelease } from './lifecycle.js';
 import { lockBusy, resvLock, tryLock, unlock } from './locks.js';
+import { markBoLost } from './loss.js';
 import { dropHolds } from './migrate.js';
 import { objOf } from './objects.js';
 
-export type BoMoveStage = 'lock' | 'notify' | 'switch' | 'evict' | 'copy' | 'signal' | 'commit';
+export type BoMoveStage =
+  | 'lock'
+  | 'notify'
+  | 'switch'
+  | 'evict'
+  | 'copy'
+  | 'signal'
+  | 'commit'
+  | 'revert';
 
 export interface BoMoveState {
   readonly obj: string;
@@ -48,6 +57,12 @@ export interface BoMoveState {
   src: number[];
   dst: number[];
   evict: BoMoveState | null;
+  /** bos an eviction already failed to move (not tried again). */
+  tried: string[];
+  /** Where the bo was before the switch (for a revert). */
+  from: Domain | null;
+  /** The copy queued on a hung device's engine. */
+  engine: EngineSlot;
 }
 
 export function newBoMove(bo: BoObj, to: Domain, nested: boolean, trylock = false): BoMoveState {
@@ -62,12 +77,15 @@ export function newBoMove(bo: BoObj, to: Domain, nested: boolean, trylock = fals
     src: [],
     dst: [],
     evict: null,
+    tried: [],
+    from: null,
+    engine: { job: null },
   };
 }
 
 export function boMovePhaseOf(m: BoMoveState): 'collect' | 'copy' | 'commit' {
   if (m.stage === 'lock' || m.stage === 'notify') return 'collect';
-  if (m.stage === 'commit') return 'commit';
+  if (m.stage === 'commit' || m.stage === 'revert') return 'commit';
   return 'copy';
 }
 
@@ -85,13 +103,22 @@ function finish(w: World, p: Proc, bo: BoObj, m: BoMoveState): void {
   if (!m.nested) unlock(w, resvLock(bo.name), p.pid);
 }
 
-/** The least recently placed bo of the device that can be evicted to system memory now. */
-function victim(w: World, device: string, self: string, pid: number): BoObj | undefined {
+/**
+ * The least recently placed bo of the device that can be evicted now (to system memory, whatever
+ * its domains: TTM's eviction placement).
+ */
+function victim(
+  w: World,
+  device: string,
+  self: string,
+  pid: number,
+  tried: readonly string[],
+): BoObj | undefined {
   let best: BoObj | undefined;
   for (const o of Object.values(w.objects)) {
     if (o.kind !== 'bo' || o.name === self || o.device !== device || o.placement !== 'vram')
       continue;
-    if (!o.domains.includes('system') || o.movingBy !== null || isPinned(w, o.name)) continue;
+    if (tried.includes(o.name) || o.movingBy !== null || isPinned(w, o.name)) continue;
     if (o.resv !== null && o.resv !== pid) continue;
     if (!best || o.placedAt < best.placedAt) best = o;
   }
@@ -141,6 +168,7 @@ export function planBoMove(w: World, p: Proc, m: BoMoveState): Wait | (() => BoM
       return () => {
         const r = step();
         if (r === null) return null;
+        if (typeof r === 'string' || r.moved === 0) m.tried.push(sub.obj);
         m.evict = null;
         m.stage = 'switch';
         return null;
@@ -152,8 +180,8 @@ export function planBoMove(w: World, p: Proc, m: BoMoveState): Wait | (() => BoM
       // The copy is ordered after in-flight DMA writes to the old frames (WRITE fences).
       const writers = w.dma.filter((d) => d.write && m.src.includes(d.f)).map((d) => d.id);
       if (writers.length > 0) return { on: 'dma', ids: writers };
-      const wait = engineWait(w, [bo.device]);
-      if (wait) return wait;
+      const engine = planEngine(w, p, bo, m);
+      if (engine) return engine;
       // The copy engine takes the job now and completes it in the next step.
       return () => {
         m.stage = 'signal';
@@ -161,19 +189,27 @@ export function planBoMove(w: World, p: Proc, m: BoMoveState): Wait | (() => BoM
       };
     }
     case 'signal': {
-      const wait = engineWait(w, [bo.device]);
-      if (wait) return wait;
+      const engine = planEngine(w, p, bo, m);
+      if (engine) return engine;
       return () => {
         m.src.forEach((f, i) => {
           const d = m.dst[i];
           if (d !== undefined) copyFrame(w, f, d, `copy of ${bo.name}`);
         });
+        // Pages whose source a reset destroyed while the move waited are lost.
+        markBoLost(
+          w,
+          bo,
+          m.dst.map((f, i) => (w.frames[f]?.state === 'garbage' ? i : -1)).filter((i) => i >= 0),
+        );
         if (bo.fence && bo.fence.by === p.pid) bo.fence.signalled = true;
         emit(w, { type: 'bo.move_fence', obj: bo.key, ok: true });
         m.stage = 'commit';
         return null;
       };
     }
+    case 'revert':
+      return planRevert(w, p, bo, m);
     case 'commit': {
       // Freeing the old frames waits for every in-flight DMA on them (READ/BOOKKEEP fences).
       if (!w.faults['no-fence-wait-on-move']) {
@@ -192,10 +228,107 @@ export function planBoMove(w: World, p: Proc, m: BoMoveState): Wait | (() => BoM
   }
 }
 
+/** The copy engine of a hung device: queue the job, wait, and on a reset's error revert. */
+function planEngine(
+  w: World,
+  p: Proc,
+  bo: BoObj,
+  m: BoMoveState,
+): Wait | (() => BoMoveResult | null) | null {
+  const g = gate(w, [bo.device], m.engine);
+  if (g.k === 'go') return null;
+  if (g.k === 'wait') return g.wait;
+  if (g.k === 'submit') {
+    return () => {
+      submit(w, p, g.device, m.engine);
+      return null;
+    };
+  }
+  return () => {
+    retire(w, m.engine);
+    m.stage = 'revert';
+    return null;
+  };
+}
+
+/**
+ * The copy failed (the reset force-completed its fence with an error): under the reservation
+ * lock, notify the attachments again (they may have re-mapped the new frames), switch back, and
+ * free the new frames once no DMA uses them. Data that was in lost VRAM is reported lost.
+ */
+function planRevert(
+  w: World,
+  p: Proc,
+  bo: BoObj,
+  m: BoMoveState,
+): Wait | (() => BoMoveResult | null) {
+  const resv = resvLock(bo.name);
+  const busy = lockBusy(w, resv, p.pid);
+  if (busy) return busy;
+  if (isPinned(w, bo.name)) return planKeepLost(w, p, bo, m);
+  const users = w.dma.filter((d) => m.dst.includes(d.f)).map((d) => d.id);
+  if (users.length > 0) return { on: 'dma', ids: users };
+  return () => {
+    tryLock(w, resv, p.pid);
+    for (const a of attachments(w, bo.name)) {
+      if (a.att.dynamic && a.att.sg !== null)
+        invalidateAttachment(w, a.importer, bo.name, { att: a.att });
+    }
+    bo.frames = [...m.src];
+    if (m.from) bo.placement = m.from;
+    bo.cpu = bo.cpu.map(() => null);
+    if (bo.fence && bo.fence.by === p.pid) bo.fence = null;
+    emit(w, { type: 'bo.move_fence', obj: bo.key, ok: false });
+    if (m.from) emit(w, { type: 'bo.move', obj: bo.key, to: m.from });
+    for (const f of m.dst) releaseFrame(w, f);
+    dropHolds(p, [...m.src, ...m.dst]);
+    const lost = m.src
+      .map((f, i) => (w.frames[f]?.state === 'garbage' ? i : -1))
+      .filter((i) => i >= 0);
+    markBoLost(w, bo, lost);
+    if (bo.movingBy === p.pid) bo.movingBy = null;
+    unlock(w, resv, p.pid);
+    maybeRelease(w, bo.name);
+    return 'EIO';
+  };
+}
+
+/**
+ * The copy failed but the bo was pinned in its new placement meanwhile: a pinned bo never moves,
+ * so it stays, its never-copied content reported lost, and the old frames are freed.
+ */
+function planKeepLost(
+  w: World,
+  p: Proc,
+  bo: BoObj,
+  m: BoMoveState,
+): Wait | (() => BoMoveResult | null) {
+  const users = w.dma.filter((d) => m.src.includes(d.f)).map((d) => d.id);
+  if (users.length > 0) return { on: 'dma', ids: users };
+  return () => {
+    if (bo.fence && bo.fence.by === p.pid) bo.fence = null;
+    emit(w, { type: 'bo.move_fence', obj: bo.key, ok: false });
+    for (const f of m.src) releaseFrame(w, f);
+    dropHolds(p, [...m.src, ...m.dst]);
+    markBoLost(
+      w,
+      bo,
+      bo.frames.map((_, i) => i),
+    );
+    if (bo.movingBy === p.pid) bo.movingBy = null;
+    maybeRelease(w, bo.name);
+    return 'EIO';
+  };
+}
+
 function switchPlacement(w: World, p: Proc, bo: BoObj, m: BoMoveState): BoMoveResult | null {
+  if (m.to === 'vram' && w.devices[bo.device]?.frozen) {
+    finish(w, p, bo, m);
+    return 'EBUSY';
+  }
   const pool = m.to === 'vram' ? vramPool(bo.device) : systemPool();
   if (freeCount(w, pool) < bo.pages) {
-    const v = m.to === 'vram' ? victim(w, bo.device, bo.name, p.pid) : undefined;
+    const v = m.to === 'vram' ? victim(w, bo.device, bo.name, p.pid, m.tried) : undefined;
     if (!v && !(w.faults['vram-overcommit'] && m.to === 'vram')) {
       finish(w, p, bo, m);
       return 'ENOMEM';
@@ -218,6 +351,7 @@ function switchPlacement(w: World, p: Proc, bo: BoObj, m: BoMoveState): BoMoveRe
   }
   m.src = [...bo.frames];
   m.dst = dst;
+  m.from = bo.placement;
   p.holds.push(...m.src, ...dst);
   bo.frames = [...dst];
   bo.placement = m.to;

@@ -83,12 +83,13 @@ export function planCpuFault(
     case 'devpriv':
       // do_swap_page: trylock the page (another fault holds it: wait for that one), then take
       // a reference while the PTL guarantees the page cannot be freed.
+      // (The fault-without-page-ref fault is the code before 16ce101db85d: neither.)
       if (pg.lockedBy !== null && pg.lockedBy !== p.pid)
         return { on: 'page', obj: o.name, page, holder: pg.lockedBy };
       return () => {
-        pg.lockedBy = p.pid;
-        f.held = pte.f;
         f.ref = !w.faults['fault-without-page-ref'];
+        if (f.ref) pg.lockedBy = p.pid;
+        f.held = pte.f;
         if (f.ref) getRef(w, pte.f);
         p.holds.push(pte.f);
         return 'progress';

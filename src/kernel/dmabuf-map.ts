@@ -54,12 +54,21 @@ export function planDmabufMapRoutine(w: World, p: Proc, m: DmabufMapState): Wait
   if (!io || !att) return () => 'EINVAL';
   switch (m.stage) {
     case 'lock': {
+      // If this map will have to move the bo, a move in flight finishes first (it may need
+      // the reservation lock to undo itself); otherwise the map takes the new placement at once.
+      const frozenNow = w.devices[bo.device]?.frozen === true;
+      const mustMove = bo.placement === 'vram' && (!mayUseVram(bo, att) || frozenNow);
+      if (mustMove && bo.movingBy !== null && bo.movingBy !== p.pid) {
+        return { on: 'proc', pid: bo.movingBy, why: `move of ${bo.name}` };
+      }
       const busy = lockBusy(w, resvLock(bo.name), p.pid);
       if (busy) return busy;
       return () => {
         tryLock(w, resvLock(bo.name), p.pid);
-        if (bo.placement === 'vram' && !mayUseVram(bo, att)) {
-          if (!bo.domains.includes('system')) {
+        // A frozen (suspending) or departing device's objects are mapped in system memory.
+        const frozen = w.devices[bo.device]?.frozen === true;
+        if (bo.placement === 'vram' && (!mayUseVram(bo, att) || frozen)) {
+          if (!bo.domains.includes('system') && !frozen) {
             release(w, p, bo);
             return 'EOPNOTSUPP';
           }

@@ -1,13 +1,60 @@
 /**
- * A device's copy/DMA engine. An active device completes work at once; a hung one completes
- * nothing until it is reset.
+ * A device's copy/DMA engine. An active device completes work at once. A hung device completes
+ * nothing: work for it is queued as a job that only dev.reset completes, with an error (the
+ * fence is force-completed), so the waiter fails with EIO and undoes what it started.
  */
-import type { Wait, World } from '../world/types.js';
+import { freshId } from '../world/log.js';
+import type { Proc, Wait, World } from '../world/types.js';
 
-export function engineWait(w: World, devices: readonly string[]): Wait | null {
-  for (const d of devices) {
-    const dev = w.devices[d];
-    if (dev && dev.power === 'hung') return { on: 'device', device: d, power: 'hung' };
+/** Where a process stands with the engines it needs. */
+export type Gate =
+  | { readonly k: 'go' }
+  | { readonly k: 'wait'; readonly wait: Wait }
+  | { readonly k: 'submit'; readonly device: string }
+  | { readonly k: 'failed' };
+
+export interface EngineSlot {
+  job: number | null;
+}
+
+export function gate(w: World, devices: readonly string[], slot: EngineSlot): Gate {
+  if (slot.job !== null) {
+    const job = w.jobs.find((j) => j.id === slot.job);
+    if (!job || job.failed) return { k: 'failed' };
+    return { k: 'wait', wait: { on: 'engine', device: job.device, job: job.id } };
   }
-  return null;
+  for (const d of devices) {
+    const power = w.devices[d]?.power;
+    if (power === 'hung') return { k: 'submit', device: d };
+    if (power === 'resetting' || power === 'suspended')
+      return { k: 'wait', wait: { on: 'device', device: d, power } };
+  }
+  return { k: 'go' };
+}
+
+/** Queue the work on the hung device's engine. */
+export function submit(w: World, p: Proc, device: string, slot: EngineSlot): void {
+  const id = freshId(w);
+  w.jobs.push({ id, device, by: p.pid, failed: false });
+  slot.job = id;
+}
+
+/** The waiter saw its job fail: forget it. */
+export function retire(w: World, slot: EngineSlot): void {
+  const id = slot.job;
+  w.jobs = w.jobs.filter((j) => j.id !== id);
+  slot.job = null;
+}
+
+/** dev.reset force-completes every fence of the device's engine with an error. */
+export function failJobs(w: World, device: string): void {
+  for (const j of w.jobs) if (j.device === device) j.failed = true;
+}
+
+/** Memory of a device being reset is garbage until the reset recovers: access waits for it. */
+export function memoryWait(w: World, f: number): Wait | null {
+  const fr = w.frames[f];
+  if (fr?.kind !== 'vram' || fr.device === null) return null;
+  const power = w.devices[fr.device]?.power;
+  return power === 'resetting' ? { on: 'device', device: fr.device, power } : null;
 }

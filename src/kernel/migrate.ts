@@ -25,8 +25,9 @@ import {
 } from '../world/frames.js';
 import { emit } from '../world/log.js';
 import type { AnonObj, Proc, Wait, World } from '../world/types.js';
-import { engineWait } from './engine.js';
+import { type EngineSlot, gate, retire, submit } from './engine.js';
 import { mmapRead, mmapReadUnlock, mmapReadWait } from './locks.js';
+import { markAnonLost } from './loss.js';
 import {
   type InvState,
   invalidateEnd,
@@ -66,6 +67,8 @@ export interface MigState {
   /** TLB entries left unflushed by the flush-after-unlock fault. */
   unflushed: number[];
   error: Errno | null;
+  /** The copy queued on a hung device's engine. */
+  engine: EngineSlot;
 }
 
 export function newMigration(
@@ -90,6 +93,7 @@ export function newMigration(
     moved: 0,
     unflushed: [],
     error: null,
+    engine: { job: null },
   };
 }
 
@@ -129,8 +133,22 @@ export function planMigration(w: World, p: Proc, m: MigState): Wait | (() => Mig
     case 'unmap':
       return () => unmap(w, p, o, m);
     case 'copy': {
-      const wait = engineWait(w, copyDevices(w, m));
-      if (wait) return wait;
+      const g = gate(w, copyDevices(w, m), m.engine);
+      if (g.k === 'wait') return g.wait;
+      if (g.k === 'submit') {
+        return () => {
+          submit(w, p, g.device, m.engine);
+          return null;
+        };
+      }
+      if (g.k === 'failed') {
+        // The reset force-completed the copy with an error: put every page back.
+        return () => {
+          retire(w, m.engine);
+          failMigration(m, 'EIO');
+          return null;
+        };
+      }
       return () => {
         for (const c of m.cols) {
           if (c.src !== null) copyFrame(w, c.src, c.dst, 'migrate copy');
@@ -234,6 +252,9 @@ export function failMigration(m: MigState, error: Errno): void {
 }
 
 function commit(w: World, p: Proc, o: AnonObj, m: MigState): MigResult {
+  // A device frozen for suspend (or going away) takes no new data: the migration fails whole.
+  const dst = m.to === 'vram' && m.device !== null ? w.devices[m.device] : undefined;
+  if (dst?.frozen && m.error === null) m.error = 'EBUSY';
   for (const page of m.unflushed) {
     const pg = o.page[page];
     if (pg) flushTlb(pg);
@@ -263,6 +284,8 @@ function commit(w: World, p: Proc, o: AnonObj, m: MigState): MigResult {
     const ours = pte.t === 'migration' && pte.by === p.pid;
     if (ours && m.error === null) {
       const dirty = w.faults['drop-dirty-on-migrate'] ? false : c.dirty;
+      // The source was destroyed by a reset while the migration waited: the data is lost.
+      if (w.frames[c.dst]?.state === 'garbage') markAnonLost(w, o, c.page);
       pg.pte = installPte(toWhere, c.dst, dirty);
       emit(w, {
         type: 'page.migrate_commit',
@@ -278,6 +301,7 @@ function commit(w: World, p: Proc, o: AnonObj, m: MigState): MigResult {
         ? { t: 'devpriv', f: c.src, dirty: c.dirty }
         : { t: 'present', f: c.src, dirty: c.dirty };
       emit(w, { type: 'page.migrate_restore', obj: o.key, page: c.page });
+      if (w.frames[c.src]?.state === 'garbage') markAnonLost(w, o, c.page);
       releaseFrame(w, c.dst);
     } else {
       releaseFrame(w, c.dst);

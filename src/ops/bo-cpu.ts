@@ -4,6 +4,7 @@
  * frame. After hot-unplug the mapping is the dummy page: reads 0, writes are discarded.
  */
 import { done, type Plan, PROGRESS } from '../exec/op.js';
+import { memoryWait } from '../kernel/engine.js';
 import { readFrame, writeFrame } from '../world/frames.js';
 import { observe } from '../world/log.js';
 import type { BoObj, Proc, World } from '../world/types.js';
@@ -36,10 +37,13 @@ export function planBoCpu(
   if (f === null) {
     if (o.fence && !o.fence.signalled) return { on: 'fence', obj: o.name, holder: o.fence.by };
     return () => {
-      o.cpu[page] = o.frames[page] ?? null;
+      // After unplug the mapping is the dummy page (ttm_bo_vm_dummy_page).
+      o.cpu[page] = w.devices[o.device]?.gone ? w.dummyFrame : (o.frames[page] ?? null);
       return PROGRESS;
     };
   }
+  const mem = memoryWait(w, f);
+  if (mem) return mem;
   return () => {
     if (write) {
       writeFrame(w, f, { v: value, o: o.uid, p: page }, 'cpu write (BAR)');

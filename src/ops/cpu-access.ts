@@ -12,6 +12,7 @@ import {
   newCpuFault,
   planCpuFault,
 } from '../kernel/cpufault.js';
+import { memoryWait } from '../kernel/engine.js';
 import { objOf } from '../kernel/objects.js';
 import { readFrame, writeFrame } from '../world/frames.js';
 import { observe } from '../world/log.js';
@@ -30,6 +31,11 @@ interface St {
 }
 
 function accessAnon(w: World, o: AnonObj, s: St): Plan {
+  const at = o.page[s.page];
+  const target =
+    at?.tlb && (!s.write || at.tlb.dirty) ? at.tlb.f : at?.pte.t === 'present' ? at.pte.f : null;
+  const mem = target === null ? null : memoryWait(w, target);
+  if (mem) return mem;
   return () => {
     const pg = o.page[s.page];
     if (!pg) return failed('EINVAL');

@@ -41,6 +41,8 @@ export function planDmabufIssue(
   }
   if (bo?.kind !== 'bo' || !io?.att) return failNow('EINVAL');
   if (!io.mapped) return failNow('EFAULT');
+  // The exporter is gone: a dynamic importer's mapping was revoked, a static one's pin waits.
+  if (w.devices[bo.device]?.gone) return failNow(io.att.dynamic ? 'ENODEV' : 'EIO');
   const e = io.pt[page];
   if (!e || io.att.invalidated) {
     const fresh = newDmabufMapState(importer, bo, false);

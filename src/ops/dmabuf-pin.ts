@@ -58,15 +58,24 @@ export function planDmabufPin(w: World, p: Proc, d: DmabufPinState): Plan {
   };
   switch (d.stage) {
     case 'lock': {
+      // If this pin will have to move the bo, a move in flight finishes first (it may need the
+      // reservation lock to undo itself).
+      const mustMove =
+        bo.placement === 'vram' &&
+        ((!everyoneMayUseVram(w, bo) && !w.faults['pin-vram-for-non-p2p']) ||
+          w.devices[bo.device]?.frozen === true);
+      if (mustMove && bo.movingBy !== null && bo.movingBy !== p.pid) {
+        return { on: 'proc', pid: bo.movingBy, why: `move of ${bo.name}` };
+      }
       const busy = lockBusy(w, resv, p.pid);
       if (busy) return busy;
       return () => {
         tryLock(w, resv, p.pid);
         if (io?.pin) return fail('EALREADY');
+        const frozen = w.devices[bo.device]?.frozen === true;
         const toSystem =
           bo.placement === 'vram' &&
-          !everyoneMayUseVram(w, bo) &&
-          !w.faults['pin-vram-for-non-p2p'];
+          ((!everyoneMayUseVram(w, bo) && !w.faults['pin-vram-for-non-p2p']) || frozen);
         if (!toSystem) {
           d.stage = 'pin';
           return PROGRESS;

@@ -5,7 +5,7 @@
  * and the exporter wait for before they let a page move.
  */
 import { defineOp, done, failed, failNow, type Outcome, type Plan, PROGRESS } from '../exec/op.js';
-import { engineWait } from '../kernel/engine.js';
+import { type EngineSlot, gate, memoryWait, retire, submit } from '../kernel/engine.js';
 import { type MirrorMapState, newMirrorMap, planMirrorMap } from '../kernel/hmm.js';
 import { objOf } from '../kernel/objects.js';
 import { readFrame, writeFrame } from '../world/frames.js';
@@ -28,6 +28,8 @@ interface St {
   map: MirrorMapState | null;
   dmabuf: DmabufIssueState;
   dma: InflightDma | null;
+  /** The DMA queued on a hung device's engine. */
+  engine: EngineSlot;
 }
 
 function keyOf(w: World, obj: string): string {
@@ -91,6 +93,9 @@ function issuePin(w: World, p: Proc, s: St): Plan {
   const k = pin ? pin.pages.indexOf(s.page) : -1;
   const f = pin?.frames[k];
   if (f === undefined) return failNow('EFAULT');
+  // A pin into a device being unplugged: release waits for it, reads get EIO meanwhile.
+  const dev = w.frames[f]?.device;
+  if (dev && w.devices[dev]?.gone) return failNow('EIO');
   return () => issueDma(w, p, s, f);
 }
 
@@ -102,8 +107,26 @@ function dmaDevice(w: World, s: St): string[] {
 function complete(w: World, p: Proc, s: St): Plan {
   const d = s.dma;
   if (!d) return failNow('EIO');
-  const wait = engineWait(w, dmaDevice(w, s));
-  if (wait) return wait;
+  const g = gate(w, dmaDevice(w, s), s.engine);
+  if (g.k === 'wait') return g.wait;
+  if (g.k === 'submit') {
+    return () => {
+      submit(w, p, g.device, s.engine);
+      return PROGRESS;
+    };
+  }
+  if (g.k === 'failed') {
+    // The mirror's device was reset: its DMA completes with an error.
+    return () => {
+      retire(w, s.engine);
+      w.dma = w.dma.filter((x) => x.id !== d.id);
+      s.dma = null;
+      emit(w, { type: 'dma.complete', importer: s.importer, obj: keyOf(w, s.obj), page: s.page });
+      return failed('EIO');
+    };
+  }
+  const mem = memoryWait(w, d.f);
+  if (mem) return mem;
   return () => {
     w.dma = w.dma.filter((x) => x.id !== d.id);
     s.dma = null;
@@ -136,7 +159,6 @@ function complete(w: World, p: Proc, s: St): Plan {
       f: d.f,
       dma: d.id,
     });
-    void p;
     return done(value);
   };
 }
@@ -163,6 +185,7 @@ function makeOp(name: 'imp.read' | 'imp.write') {
       let kind: Kind;
       if (ic.kind === 'mirror' || ic.kind === 'userptr') {
         if (o.kind !== 'anon' || !io?.sub) return 'EINVAL';
+        if (ic.device && w.devices[ic.device]?.gone) return 'ENODEV';
         kind = 'mirror';
       } else if (ic.kind === 'gup' || ic.kind === 'dio') {
         if (o.kind !== 'anon') return 'EINVAL';
@@ -187,6 +210,7 @@ function makeOp(name: 'imp.read' | 'imp.write') {
           map: null,
           dmabuf: newDmabufIssue(),
           dma: null,
+          engine: { job: null },
         },
       };
     },

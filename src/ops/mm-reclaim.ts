@@ -20,7 +20,7 @@ import { objOf } from '../kernel/objects.js';
 import { flushTlb } from '../kernel/pages.js';
 import type { Errno } from '../world/errno.js';
 import { readFrame, releaseFrame } from '../world/frames.js';
-import { emit, observe } from '../world/log.js';
+import { emit } from '../world/log.js';
 import type { AnonObj, AnonPage, World } from '../world/types.js';
 import { int, isErrno, liveObj, optBool, pageIn } from './args.js';
 
@@ -123,10 +123,7 @@ export const mmReclaim = defineOp<St>({
         return () => {
           if (call() === 'refused') {
             unlockPage(o.page[s.page], p.pid);
-            if (w.faults['eagain-calls-end']) {
-              observe(w, { k: 'end-after-eagain', by: p.pid });
-              invalidateEnd(w, s.inv);
-            }
+            if (w.faults['eagain-calls-end']) invalidateEnd(w, s.inv);
             return failed('EAGAIN');
           }
           if (!subscribersLeft(s.inv)) s.stage = 'commit';

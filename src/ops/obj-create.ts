@@ -124,7 +124,14 @@ export const objCreate = defineOp<St>({
       movingBy: null,
     };
     w.objects[s.name] = bo;
-    emit(w, { type: 'obj.create', obj: key, kind: 'bo', pages: s.pages, placement: s.placement });
+    emit(w, {
+      type: 'obj.create',
+      obj: key,
+      kind: 'bo',
+      pages: s.pages,
+      placement: s.placement,
+      device,
+    });
     return done();
   },
 });

@@ -59,6 +59,7 @@ export function createWorld(config: Config, faults: readonly string[]): World {
     importers,
     mm: { seq: 2, active: 0, ranges: [] },
     dma: [],
+    jobs: [],
     procs: [],
     nextPid: 1,
     nextUid: 1,

@@ -200,7 +200,7 @@ export const FAULTS = [
     what: 'unplug treats pinned attachments as revocable and frees frames a pin still points at',
     history: '2026 dma-buf revoke review',
     area: 'unplug',
-    families: ['dmabuf', 'pin', 'device'],
+    families: ['dmabuf', 'share', 'pin', 'migrate', 'device'],
   },
   {
     name: 'notifier-waits-for-compute-job',

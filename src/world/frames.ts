@@ -146,11 +146,22 @@ export function writeFrame(w: World, f: number, data: Content, what: string): vo
   const fr = w.frames[f];
   if (fr === undefined || fr.state === 'dummy') return;
   fr.data = data;
+  if (fr.state === 'garbage') fr.state = 'used';
 }
 
-/** The copy engine / CPU copy of one frame into another. */
+/** What a frame holds after its device lost VRAM: nobody's data. */
+export const GARBAGE: Content = { v: -1, o: -1, p: -1 };
+
+export function isGarbage(w: World, f: number): boolean {
+  return w.frames[f]?.state === 'garbage';
+}
+
+/** The copy engine / CPU copy of one frame into another; garbage copies as garbage. */
 export function copyFrame(w: World, from: number, to: number, what: string): void {
   writeFrame(w, to, readFrame(w, from, what), what);
+  const src = w.frames[from];
+  const dst = w.frames[to];
+  if (src?.state === 'garbage' && dst) dst.state = 'garbage';
 }
 
 export function touch(w: World, f: number, what: string): void {

@@ -256,8 +256,11 @@ export type Observation =
   | { readonly k: 'touch-detached'; readonly importer: string; readonly obj: string }
   | { readonly k: 'lost'; readonly obj: string; readonly page: number }
   | { readonly k: 'read-garbage'; readonly who: string; readonly obj: string; readonly f: number }
-  | { readonly k: 'end-after-eagain'; readonly by: number }
-  | { readonly k: 'freed-pinned'; readonly f: number };
+  | { readonly k: 'freed-pinned'; readonly f: number }
+  /** dev.reset reported a VRAM loss: these frames' content is gone. */
+  | { readonly k: 'loss-reported'; readonly device: string; readonly frames: readonly number[] }
+  /** Unplug finished revoking: nothing may point at these frames any more but pins. */
+  | { readonly k: 'revoked'; readonly device: string; readonly frames: readonly number[] };
 
 export interface StepLog {
   events: SpecEvent[];
@@ -277,6 +280,7 @@ export type Wait =
   | { readonly on: 'fence'; readonly obj: string; readonly holder: number }
   | { readonly on: 'job'; readonly importer: string; readonly obj: string; readonly user: boolean }
   | { readonly on: 'device'; readonly device: string; readonly power: Power }
+  | { readonly on: 'engine'; readonly device: string; readonly job: number }
   | { readonly on: 'unpin'; readonly frames: readonly number[] }
   | { readonly on: 'proc'; readonly pid: number; readonly why: string }
   | { readonly on: 'invalidation'; readonly obj: string }
@@ -303,6 +307,14 @@ export interface Proc {
   st: unknown;
 }
 
+/** Work submitted to a hung device's engine: it completes only when a reset fails it. */
+export interface EngineJob {
+  readonly id: number;
+  readonly device: string;
+  readonly by: number;
+  failed: boolean;
+}
+
 export interface World {
   readonly config: Config;
   readonly faults: Readonly<Record<string, true>>;
@@ -318,6 +330,7 @@ export interface World {
   importers: Record<string, ImporterState>;
   mm: MmState;
   dma: InflightDma[];
+  jobs: EngineJob[];
   procs: Proc[];
   nextPid: number;
   nextUid: number;

@@ -22,4 +22,8 @@ export const IMPLEMENTED_FAULTS: readonly string[] = [
   'invalidate-vs-detach',
   'p2p-ignores-unshare',
   'pin-vram-for-non-p2p',
+  'reset-no-invalidate',
+  'suspend-before-freeze',
+  'unplug-no-dummy',
+  'revocable-pinned',
 ];

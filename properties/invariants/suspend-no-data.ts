@@ -1,0 +1,48 @@
+import type { World } from '../../src/world/types.js';
+import { importerObjs } from './backing.js';
+import type { Invariant } from './types.js';
+
+function onDevice(w: World, f: number, device: string): boolean {
+  const fr = w.frames[f];
+  return fr?.kind === 'vram' && fr.device === device;
+}
+
+export const suspendNoDataInPoweredOffVram: Invariant = {
+  name: 'Suspend.NoDataInPoweredOffVram',
+  statement: 'while a device is suspended no live data exists only in its VRAM and nothing maps it',
+  check({ w }) {
+    for (const d of Object.values(w.devices)) {
+      if (d.power !== 'suspended') continue;
+      for (const o of Object.values(w.objects)) {
+        if (o.kind === 'anon') {
+          const i = o.page.findIndex(
+            (pg) =>
+              (pg.pte.t === 'present' || pg.pte.t === 'devpriv' || pg.pte.t === 'migration') &&
+              onDevice(w, pg.pte.f, d.id),
+          );
+          if (i >= 0)
+            return {
+              message: `${d.id} is powered off but ${o.name}[${i}] lives only in its memory`,
+              objs: [o.name],
+            };
+        } else {
+          const i = o.frames.findIndex((f) => onDevice(w, f, d.id));
+          if (i >= 0)
+            return {
+              message: `${d.id} is powered off but bo ${o.name}[${i}] lives only in its VRAM`,
+              objs: [o.name],
+            };
+        }
+      }
+      for (const { importer, io } of importerObjs(w)) {
+        if (io.pt.some((e) => e !== null && onDevice(w, e.f, d.id))) {
+          return {
+            message: `${d.id} is powered off but ${importer} maps ${io.obj} into its VRAM`,
+            importers: [importer],
+          };
+        }
+      }
+    }
+    return null;
+  },
+};

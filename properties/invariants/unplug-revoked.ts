@@ -1,0 +1,63 @@
+import type { World } from '../../src/world/types.js';
+import { importerObjs } from './backing.js';
+import type { Finding, Invariant } from './types.js';
+
+/** After revoke: no dynamic attachment and no CPU mapping points at the device's frames. */
+function revokedMappings(w: World, device: string, frames: ReadonlySet<number>): Finding | null {
+  for (const o of Object.values(w.objects)) {
+    if (o.kind === 'bo' && o.device === device) {
+      const i = o.cpu.findIndex((f) => f !== null && frames.has(f));
+      if (i >= 0)
+        return {
+          message: `${device} is unplugged but the CPU still maps bo ${o.name}[${i}] to its frame ${o.cpu[i]}`,
+          objs: [o.name],
+        };
+    }
+    if (o.kind === 'anon') {
+      const i = o.page.findIndex(
+        (pg) => (pg.pte.t === 'present' || pg.pte.t === 'devpriv') && frames.has(pg.pte.f),
+      );
+      if (i >= 0)
+        return {
+          message: `${device} is unplugged but ${o.name}[${i}] still lives in its memory`,
+          objs: [o.name],
+        };
+    }
+  }
+  for (const { importer, io } of importerObjs(w)) {
+    if (!io.att?.dynamic) continue;
+    const page = io.pt.findIndex((e) => e !== null && frames.has(e.f));
+    if (page >= 0)
+      return {
+        message: `${device} is unplugged but ${importer}'s dynamic attachment still maps ${io.obj}[${page}]`,
+        importers: [importer],
+      };
+  }
+  return null;
+}
+
+export const unplugRevoked: Invariant = {
+  name: 'Unplug.Revoked',
+  statement:
+    "after revoke, no dynamic attachment or CPU mapping points at the device's frames and every attachment was notified; no pinned frame is freed",
+  check({ w, obs }) {
+    for (const o of obs) {
+      if (o.k === 'freed-pinned')
+        return { message: `frame ${o.f} was freed while a pin still points at it`, frames: [o.f] };
+      if (o.k === 'revoked') {
+        const hit = revokedMappings(w, o.device, new Set(o.frames));
+        if (hit) return hit;
+      }
+    }
+    for (const d of Object.values(w.devices)) {
+      if (!d.gone || d.power === 'unplugging') continue;
+      const frames = new Set<number>();
+      w.frames.forEach((fr, f) => {
+        if (fr.kind === 'vram' && fr.device === d.id) frames.add(f);
+      });
+      const hit = revokedMappings(w, d.id, frames);
+      if (hit) return hit;
+    }
+    return null;
+  },
+};

@@ -1,0 +1,64 @@
+/** What lives in a device's memory, and who points at it. */
+import type { AnonObj, BoObj, World } from '../world/types.js';
+
+export function deviceFrames(w: World, device: string): number[] {
+  const out: number[] = [];
+  w.frames.forEach((fr, f) => {
+    if (fr.kind === 'vram' && fr.device === device) out.push(f);
+  });
+  return out;
+}
+
+export function onDevice(w: World, f: number, device: string): boolean {
+  const fr = w.frames[f];
+  return fr?.kind === 'vram' && fr.device === device;
+}
+
+/** Anon pages whose PTE (present, device-private or migration entry) points into the device. */
+export function anonPagesOn(w: World, device: string): { o: AnonObj; pages: number[] }[] {
+  const out: { o: AnonObj; pages: number[] }[] = [];
+  for (const o of Object.values(w.objects)) {
+    if (o.kind !== 'anon') continue;
+    const pages: number[] = [];
+    o.page.forEach((pg, i) => {
+      const pte = pg.pte;
+      if (
+        (pte.t === 'present' || pte.t === 'devpriv' || pte.t === 'migration') &&
+        onDevice(w, pte.f, device)
+      )
+        pages.push(i);
+    });
+    if (pages.length > 0) out.push({ o, pages });
+  }
+  return out;
+}
+
+export function bosIn(w: World, device: string, placement?: 'vram' | 'system'): BoObj[] {
+  return Object.values(w.objects).filter(
+    (o): o is BoObj =>
+      o.kind === 'bo' &&
+      o.device === device &&
+      (placement === undefined || o.placement === placement),
+  );
+}
+
+/** A pin holding data in the device's VRAM. */
+export function vramPinned(w: World, device: string): boolean {
+  for (const imp of Object.values(w.importers)) {
+    for (const io of Object.values(imp.objs)) {
+      if (io.pin?.frames.some((f) => onDevice(w, f, device))) return true;
+    }
+  }
+  return false;
+}
+
+/** Pinned frames of the device (what release must wait for). */
+export function pinnedFrames(w: World, device: string): number[] {
+  const out: number[] = [];
+  for (const imp of Object.values(w.importers)) {
+    for (const io of Object.values(imp.objs)) {
+      for (const f of io.pin?.frames ?? []) if (onDevice(w, f, device)) out.push(f);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,25 @@
+/**
+ * Reporting lost data: a page whose frame lost its content with VRAM reads "lost" until it is
+ * written again, and the loss is reported (an observation and a specification event).
+ */
+import { emit, observe } from '../world/log.js';
+import type { AnonObj, BoObj, World } from '../world/types.js';
+
+/** byReset: the loss a dev.reset reports (every mapping of it was invalidated first). */
+export function markAnonLost(w: World, o: AnonObj, page: number, byReset = false): void {
+  const pg = o.page[page];
+  if (!pg || pg.lost) return;
+  pg.lost = true;
+  observe(w, { k: 'lost', obj: o.name, page });
+  emit(w, { type: 'page.lost', obj: o.key, page, byReset });
+}
+
+export function markBoLost(w: World, bo: BoObj, pages: readonly number[], byReset = false): void {
+  const fresh = pages.filter((p) => !bo.lost[p]);
+  if (fresh.length === 0) return;
+  for (const p of fresh) {
+    bo.lost[p] = true;
+    observe(w, { k: 'lost', obj: bo.name, page: p });
+  }
+  emit(w, { type: 'bo.lost', obj: bo.key, byReset });
+}

@@ -1,0 +1,133 @@
+/**
+ * dev.reset [amdgpu_device_gpu_recover], phases stop, reset, recover:
+ *   stop     the device stops taking work (memory access waits for the reset)
+ *   reset    every fence of its engine is force-completed with an error; with vramLost the
+ *            content of its VRAM is destroyed
+ *   recover  in one atomic step: the vramLost counter is bumped, every page held in its VRAM is
+ *            marked lost, and every importer mapping of those frames is invalidated (model
+ *            policy, following 001_ed5b1bd85d234dba.txt: no importer silently reads garbage)
+ */
+import { defineOp, done, failNow, PROGRESS } from '../exec/op.js';
+import { deviceFrames } from '../kernel/device.js';
+import { failJobs } from '../kernel/engine.js';
+import { markAnonLost, markBoLost } from '../kernel/loss.js';
+import { GARBAGE } from '../world/frames.js';
+import { emit, observe } from '../world/log.js';
+import type { World } from '../world/types.js';
+import { optBool, str } from './args.js';
+
+interface St {
+  readonly device: string;
+  readonly vramLost: boolean;
+  stage: 'stop' | 'reset' | 'recover';
+}
+
+/** Invalidate every importer mapping of the lost frames. */
+function invalidateLost(w: World, lost: ReadonlySet<number>): void {
+  for (const imp of Object.values(w.importers)) {
+    for (const io of Object.values(imp.objs)) {
+      const key = w.objects[io.obj]?.key ?? io.obj;
+      let hit = false;
+      io.pt.forEach((e, page) => {
+        if (e && lost.has(e.f)) {
+          io.pt[page] = null;
+          hit = true;
+          emit(w, { type: 'devpt.zap', importer: imp.id, obj: key, page });
+        }
+      });
+      if (hit && io.att) {
+        io.att.sg = null;
+        io.att.invalidated = true;
+        emit(w, { type: 'att.invalidate', importer: imp.id, obj: key });
+      }
+    }
+  }
+}
+
+/** Report the loss of every page whose content was in the lost frames. */
+function reportLoss(w: World, lost: ReadonlySet<number>): void {
+  for (const o of Object.values(w.objects)) {
+    if (o.kind === 'anon') {
+      o.page.forEach((pg, i) => {
+        const pte = pg.pte;
+        if (
+          (pte.t === 'present' || pte.t === 'devpriv' || pte.t === 'migration') &&
+          lost.has(pte.f)
+        ) {
+          markAnonLost(w, o, i, true);
+        }
+      });
+    } else {
+      markBoLost(
+        w,
+        o,
+        o.frames.map((f, i) => (lost.has(f) ? i : -1)).filter((i) => i >= 0),
+        true,
+      );
+    }
+  }
+}
+
+export const devReset = defineOp<St>({
+  name: 'dev.reset',
+  phases: ['stop', 'reset', 'recover'],
+  start(w, a) {
+    const device = str(a, 'device');
+    const vramLost = optBool(a, 'vramLost', true);
+    const d = device === null ? undefined : w.devices[device];
+    if (!d || d.gone) return 'ENODEV';
+    if (vramLost === null) return 'EINVAL';
+    if (d.power !== 'active' && d.power !== 'hung') return 'EINVAL';
+    return { pc: 'run', st: { device: d.id, vramLost, stage: 'stop' } };
+  },
+  phaseOf: (_w, p) => p.st.stage,
+  plan(w, p) {
+    const s = p.st;
+    const d = w.devices[s.device];
+    if (!d) return failNow('ENODEV');
+    switch (s.stage) {
+      case 'stop':
+        if (d.gone) return failNow('ENODEV');
+        if (d.power !== 'active' && d.power !== 'hung') return failNow('EINVAL');
+        return () => {
+          d.power = 'resetting';
+          d.eventBy = p.pid;
+          emit(w, { type: 'dev.reset_stop', device: d.id });
+          s.stage = 'reset';
+          return PROGRESS;
+        };
+      case 'reset':
+        return () => {
+          failJobs(w, d.id);
+          if (s.vramLost) {
+            for (const f of deviceFrames(w, d.id)) {
+              const fr = w.frames[f];
+              if (fr && fr.state === 'used') {
+                fr.state = 'garbage';
+                fr.data = GARBAGE;
+              }
+            }
+          }
+          emit(w, { type: 'dev.reset', device: d.id, vramLost: s.vramLost });
+          s.stage = 'recover';
+          return PROGRESS;
+        };
+      case 'recover':
+        return () => {
+          if (s.vramLost) {
+            d.vramLost += 1;
+            const lost = new Set(
+              deviceFrames(w, d.id).filter((f) => w.frames[f]?.state === 'garbage'),
+            );
+            if (!w.faults['reset-no-invalidate']) invalidateLost(w, lost);
+            reportLoss(w, lost);
+            observe(w, { k: 'loss-reported', device: d.id, frames: [...lost] });
+          }
+          d.power = 'active';
+          d.eventBy = null;
+          emit(w, { type: 'dev.recover', device: d.id });
+          return done({ vramLost: s.vramLost });
+        };
+    }
+  },
+});

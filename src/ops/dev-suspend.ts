@@ -1,0 +1,121 @@
+/**
+ * dev.suspend [amdgpu_device_evict_resources], phases freeze, evict, poweroff:
+ *   freeze    new work into its VRAM is refused (EBUSY) from here until dev.resume
+ *   evict     every unpinned bo and every anon page in its memory moves to system memory, one
+ *             object per move, with notifications
+ *   poweroff  the VRAM is powered off
+ * A pin holding data in its VRAM fails the suspend with EBUSY and thaws the device (model
+ * policy; xe backs pinned VRAM up instead).
+ */
+import { defineOp, done, failed, failNow, type Outcome, PROGRESS } from '../exec/op.js';
+import { type BoMoveState, newBoMove, planBoMove } from '../kernel/bo-move.js';
+import { anonPagesOn, bosIn, vramPinned } from '../kernel/device.js';
+import { type MigState, newMigration, planMigration } from '../kernel/migrate.js';
+import type { Errno } from '../world/errno.js';
+import { emit } from '../world/log.js';
+import type { DeviceState, World } from '../world/types.js';
+import { str } from './args.js';
+
+interface St {
+  readonly device: string;
+  stage: 'freeze' | 'evict' | 'poweroff';
+  mig: MigState | null;
+  move: BoMoveState | null;
+}
+
+function thaw(w: World, d: DeviceState, why: Errno): Outcome {
+  d.frozen = false;
+  d.power = 'active';
+  d.eventBy = null;
+  emit(w, { type: 'dev.suspend_failed', device: d.id });
+  return failed(why);
+}
+
+export const devSuspend = defineOp<St>({
+  name: 'dev.suspend',
+  phases: ['freeze', 'evict', 'poweroff'],
+  start(w, a) {
+    const device = str(a, 'device');
+    const d = device === null ? undefined : w.devices[device];
+    if (!d || d.gone) return 'ENODEV';
+    if (d.power !== 'active') return 'EINVAL';
+    if (vramPinned(w, d.id)) return 'EBUSY';
+    return { pc: 'run', st: { device: d.id, stage: 'freeze', mig: null, move: null } };
+  },
+  phaseOf: (_w, p) => p.st.stage,
+  plan(w, p) {
+    const s = p.st;
+    const d = w.devices[s.device];
+    if (!d) return failNow('ENODEV');
+    if (s.stage === 'freeze') {
+      if (d.gone) return failNow('ENODEV');
+      if (d.power !== 'active') return failNow('EINVAL');
+      if (vramPinned(w, d.id)) return failNow('EBUSY');
+      return () => {
+        if (!w.faults['suspend-before-freeze']) d.frozen = true;
+        d.power = 'suspending';
+        d.eventBy = p.pid;
+        emit(w, { type: 'dev.freeze', device: d.id });
+        s.stage = 'evict';
+        return PROGRESS;
+      };
+    }
+    if (s.stage === 'poweroff') {
+      return () => {
+        if (w.faults['suspend-before-freeze']) d.frozen = true;
+        d.power = 'suspended';
+        d.eventBy = null;
+        emit(w, { type: 'dev.poweroff', device: d.id });
+        return done();
+      };
+    }
+    // evict: one object at a time, each a move with notifications.
+    if (s.move) {
+      const mv = s.move;
+      const step = planBoMove(w, p, mv);
+      if (typeof step !== 'function') return step;
+      return () => {
+        const r = step();
+        if (r === null) return PROGRESS;
+        s.move = null;
+        if (typeof r === 'string' || r.moved === 0)
+          return thaw(w, d, typeof r === 'string' ? r : 'EBUSY');
+        return PROGRESS;
+      };
+    }
+    if (s.mig) {
+      const mig = s.mig;
+      const step = planMigration(w, p, mig);
+      if (typeof step !== 'function') return step;
+      return () => {
+        const r = step();
+        if (r === null) return PROGRESS;
+        s.mig = null;
+        if (r.error || (r.moved === 0 && r.skipped > 0)) return thaw(w, d, r.error ?? 'EBUSY');
+        return PROGRESS;
+      };
+    }
+    if (vramPinned(w, d.id)) return () => thaw(w, d, 'EBUSY');
+    const bo = bosIn(w, d.id, 'vram')[0];
+    if (bo) {
+      return () => {
+        s.move = newBoMove(bo, 'system', false);
+        return PROGRESS;
+      };
+    }
+    const anon = anonPagesOn(w, d.id)[0];
+    const busy = anon?.pages.map((i) => anon.o.page[i]?.pte).find((pte) => pte?.t === 'migration');
+    if (anon && busy?.t === 'migration')
+      return { on: 'page', obj: anon.o.name, page: anon.pages[0] ?? 0, holder: busy.by };
+    if (anon) {
+      return () => {
+        s.mig = newMigration(anon.o.name, anon.o.uid, anon.pages, 'system', null, null);
+        return PROGRESS;
+      };
+    }
+    return () => {
+      s.stage = 'poweroff';
+      return PROGRESS;
+    };
+  },
+});

@@ -1,0 +1,176 @@
+/**
+ * dev.unplug [drm_dev_unplug, ttm_bo_vm_dummy_page, migrate_device_range, memunmap_pages],
+ * phases gone, revoke, release:
+ *   gone     new operations on the device and its objects get ENODEV (except obj.destroy,
+ *            imp.unmap, imp.unpin, imp.detach)
+ *   revoke   every dynamic attachment of its bos is invalidated (pinned or not, dropping its
+ *            pin); CPU mappings of its bos go to the dummy page; anon pages in its memory are
+ *            migrated back to RAM with their data (an orderly unbind)
+ *   release  its frames are freed — waiting while a static or gup pin still points at one
+ */
+import { defineOp, done, failNow, PROGRESS } from '../exec/op.js';
+import { anonPagesOn, bosIn, deviceFrames, pinnedFrames } from '../kernel/device.js';
+import { attachments, dropBoPin, invalidateAttachment } from '../kernel/dmabuf.js';
+import { failJobs } from '../kernel/engine.js';
+import { lockBusy, resvLock, tryLock, unlock } from '../kernel/locks.js';
+import { markAnonLost } from '../kernel/loss.js';
+import { type MigState, newMigration, planMigration } from '../kernel/migrate.js';
+import { forceFree, releaseFrame } from '../world/frames.js';
+import { emit, observe } from '../world/log.js';
+import type { AnonObj, BoObj, Proc, Wait, World } from '../world/types.js';
+import { str } from './args.js';
+
+interface St {
+  readonly device: string;
+  stage: 'gone' | 'revoke' | 'release';
+  /** bos already revoked. */
+  done: string[];
+  mig: MigState | null;
+  /** Migrations back to RAM that could not make progress (no free frame). */
+  stuck: number;
+}
+
+function revokeBo(w: World, p: Proc, bo: BoObj): void {
+  for (const a of attachments(w, bo.name)) {
+    if (!a.att.dynamic) continue;
+    invalidateAttachment(w, a.importer, bo.name, { att: a.att });
+    dropBoPin(w, a.importer, bo);
+  }
+  if (!w.faults['unplug-no-dummy']) {
+    bo.cpu = bo.cpu.map(() => w.dummyFrame);
+    emit(w, { type: 'bo.dummy', obj: bo.key });
+  }
+  void p;
+}
+
+/**
+ * The next anon pages to migrate back to RAM, or what to wait for first: a migration or fault
+ * holding a page, a pin (the user must unpin). Null once nothing is left, or when migrations stop
+ * making progress for lack of free frames.
+ */
+function nextToEvacuate(
+  w: World,
+  device: string,
+  pid: number,
+  stuck: number,
+): Wait | { o: AnonObj; pages: number[] } | null {
+  for (const { o, pages } of anonPagesOn(w, device)) {
+    for (const i of pages) {
+      const pg = o.page[i];
+      if (!pg) continue;
+      if (pg.pte.t === 'migration' && pg.pte.by !== pid)
+        return { on: 'page', obj: o.name, page: i, holder: pg.pte.by };
+      if (pg.lockedBy !== null && pg.lockedBy !== pid)
+        return { on: 'page', obj: o.name, page: i, holder: pg.lockedBy };
+      const f = pg.pte.t === 'present' || pg.pte.t === 'devpriv' ? pg.pte.f : -1;
+      if ((w.frames[f]?.pins ?? 0) > 0) return { on: 'unpin', frames: [f] };
+    }
+    if (stuck < 2) return { o, pages };
+  }
+  return null;
+}
+
+export const devUnplug = defineOp<St>({
+  name: 'dev.unplug',
+  phases: ['gone', 'revoke', 'release'],
+  start(w, a) {
+    const device = str(a, 'device');
+    const d = device === null ? undefined : w.devices[device];
+    if (!d || d.gone) return 'ENODEV';
+    return { pc: 'run', st: { device: d.id, stage: 'gone', done: [], mig: null, stuck: 0 } };
+  },
+  phaseOf: (_w, p) => p.st.stage,
+  plan(w, p) {
+    const s = p.st;
+    const d = w.devices[s.device];
+    if (!d) return failNow('ENODEV');
+    if (s.stage === 'gone') {
+      if (d.gone) return failNow('ENODEV');
+      // Another device event (reset, suspend) finishes first.
+      if (d.eventBy !== null && d.eventBy !== p.pid)
+        return { on: 'proc', pid: d.eventBy, why: `${d.id} busy` };
+      return () => {
+        d.gone = true;
+        d.frozen = true;
+        // Work queued on a hung engine completes with an error; the unbind itself still runs.
+        failJobs(w, d.id);
+        d.power = 'unplugging';
+        d.eventBy = p.pid;
+        emit(w, { type: 'dev.gone', device: d.id });
+        s.stage = 'revoke';
+        return PROGRESS;
+      };
+    }
+    if (s.stage === 'revoke') {
+      if (s.mig) {
+        const mig = s.mig;
+        const step = planMigration(w, p, mig);
+        if (typeof step !== 'function') return step;
+        return () => {
+          const r = step();
+          if (r === null) return PROGRESS;
+          s.mig = null;
+          s.stuck = r.moved === 0 ? s.stuck + 1 : 0;
+          return PROGRESS;
+        };
+      }
+      const bo = bosIn(w, d.id).find((b) => !s.done.includes(b.name));
+      if (bo) {
+        const busy = lockBusy(w, resvLock(bo.name), p.pid);
+        if (busy) return busy;
+        return () => {
+          tryLock(w, resvLock(bo.name), p.pid);
+          revokeBo(w, p, bo);
+          unlock(w, resvLock(bo.name), p.pid);
+          s.done.push(bo.name);
+          return PROGRESS;
+        };
+      }
+      const next = nextToEvacuate(w, d.id, p.pid, s.stuck);
+      if (next && 'on' in next) return next;
+      if (next) {
+        const { o, pages } = next;
+        return () => {
+          s.mig = newMigration(o.name, o.uid, pages, 'system', null, null);
+          return PROGRESS;
+        };
+      }
+      return () => {
+        // Pages that found no frame in RAM lose their data (reported).
+        for (const { o, pages } of anonPagesOn(w, d.id)) {
+          for (const i of pages) {
+            const pg = o.page[i];
+            if (!pg || (pg.pte.t !== 'present' && pg.pte.t !== 'devpriv')) continue;
+            releaseFrame(w, pg.pte.f);
+            pg.pte = { t: 'none' };
+            pg.tlb = null;
+            emit(w, { type: 'page.drop', obj: o.key, page: i });
+            markAnonLost(w, o, i);
+          }
+        }
+        observe(w, { k: 'revoked', device: d.id, frames: deviceFrames(w, d.id) });
+        emit(w, { type: 'dev.revoke', device: d.id });
+        s.stage = 'release';
+        return PROGRESS;
+      };
+    }
+    const pinned = pinnedFrames(w, d.id);
+    if (pinned.length > 0 && !w.faults['revocable-pinned']) return { on: 'unpin', frames: pinned };
+    // memunmap_pages waits for every reference to the device's pages to be dropped.
+    const mine = new Set(deviceFrames(w, d.id));
+    const holder = w.procs.find((q) => q.pid !== p.pid && q.holds.some((f) => mine.has(f)));
+    if (holder) return { on: 'proc', pid: holder.pid, why: `references to ${d.id}'s memory` };
+    return () => {
+      for (const bo of bosIn(w, d.id, 'vram')) {
+        const old = bo.frames;
+        bo.frames = old.map(() => w.dummyFrame);
+        bo.cpu = bo.cpu.map(() => w.dummyFrame);
+        for (const f of old) (w.frames[f]?.pins ? forceFree : releaseFrame)(w, f);
+      }
+      d.power = 'gone';
+      d.eventBy = null;
+      emit(w, { type: 'dev.release', device: d.id });
+      return done();
+    };
+  },
+});
