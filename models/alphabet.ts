@@ -118,6 +118,8 @@ export type JobEvent =
   | { type: 'job.run'; importer: string; obj: ObjKey }
   | { type: 'job.preempt'; importer: string; obj: ObjKey }
   | { type: 'job.resume'; importer: string; obj: ObjKey }
+  /** The user ended a compute job (its fence signals). */
+  | { type: 'job.complete'; importer: string; obj: ObjKey }
   | { type: 'job.done'; importer: string; obj: ObjKey };
 
 export type DmaEvent =

@@ -61,6 +61,9 @@ export type SpecStep =
 
 interface Cached {
   readonly next: InstanceState | null;
+  /** The transition, for coverage: recorded the first time a run takes it. */
+  readonly taken: string;
+  seen: boolean;
 }
 
 function valueString(v: unknown): string {
@@ -79,7 +82,8 @@ function stateKey(v: string, c: unknown): string {
 export class Product {
   private readonly byType = new Map<string, MachineSpec[]>();
   private readonly initial = new Map<string, InstanceState>();
-  private readonly cache = new Map<string, Cached>();
+  /** machine → state key → event key → the transition. */
+  private readonly cache = new Map<string, Map<string, Map<string, Cached>>>();
   /** (machine, from, event, to) of every transition taken: for coverage. */
   readonly taken = new Set<string>();
 
@@ -93,6 +97,14 @@ export class Product {
       const snap = getInitialSnapshot(m.machine);
       const v = valueString(snap.value);
       this.initial.set(m.id, { v, c: snap.context, k: stateKey(v, snap.context) });
+    }
+  }
+
+  /** Forget which transitions were taken (coverage starts again). */
+  resetCoverage(): void {
+    this.taken.clear();
+    for (const byState of this.cache.values()) {
+      for (const byEvent of byState.values()) for (const c of byEvent.values()) c.seen = false;
     }
   }
 
@@ -117,7 +129,12 @@ export class Product {
         const id = `${m.id}:${key}`;
         const cur = s.inst[id] ?? this.initial.get(m.id);
         if (!cur) continue;
-        const next = this.next(m, cur, ev, evKey);
+        const hit = this.next(m, cur, ev, evKey);
+        const next = hit.next;
+        if (!hit.seen) {
+          hit.seen = true;
+          if (hit.next) this.taken.add(hit.taken);
+        }
         if (next === null)
           return { ok: false, refusal: { machine: m.id, instance: key, state: cur.v, event: ev } };
         if (next.k !== cur.k) {
@@ -127,7 +144,6 @@ export class Product {
             { machine: m.id, instance: key, from: cur.v, to: next.v, event: ev.type },
           ]);
         }
-        this.taken.add(`${m.id}\u0000${cur.v}\u0000${ev.type}\u0000${next.v}`);
       }
     }
     const changes: Change[] = [];
@@ -138,15 +154,19 @@ export class Product {
     return { ok: true, changes };
   }
 
-  private next(
-    m: MachineSpec,
-    cur: InstanceState,
-    ev: SpecEvent,
-    evKey: string,
-  ): InstanceState | null {
-    const ck = `${m.id}\u0001${cur.k}\u0001${evKey}`;
-    const hit = this.cache.get(ck);
-    if (hit) return hit.next;
+  private next(m: MachineSpec, cur: InstanceState, ev: SpecEvent, evKey: string): Cached {
+    let byState = this.cache.get(m.id);
+    if (!byState) {
+      byState = new Map();
+      this.cache.set(m.id, byState);
+    }
+    let byEvent = byState.get(cur.k);
+    if (!byEvent) {
+      byEvent = new Map();
+      byState.set(cur.k, byEvent);
+    }
+    const hit = byEvent.get(evKey);
+    if (hit) return hit;
     const snap = m.machine.resolveState({
       value: cur.v.includes('.') ? pathValue(cur.v) : cur.v,
       context: cur.c as never,
@@ -157,8 +177,13 @@ export class Product {
       const v = valueString(after.value);
       next = { v, c: after.context, k: stateKey(v, after.context) };
     }
-    this.cache.set(ck, { next });
-    return next;
+    const made: Cached = {
+      next,
+      taken: `${m.id}\u0000${cur.v}\u0000${ev.type}\u0000${next?.v ?? ''}`,
+      seen: false,
+    };
+    byEvent.set(evKey, made);
+    return made;
   }
 
   private noteDirectory(dir: Directory, ev: SpecEvent): void {

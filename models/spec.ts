@@ -6,6 +6,7 @@ import { attachmentAlphabet, attachmentMachine } from './machines/attachment.js'
 import { boAlphabet, boMachine } from './machines/bo.js';
 import { deviceAlphabet, deviceMachine } from './machines/device.js';
 import { devptAlphabet, devptMachine } from './machines/devpt.js';
+import { jobAlphabet, jobMachine } from './machines/job.js';
 import { notifierAlphabet, notifierMachine } from './machines/notifier.js';
 import { objectAlphabet, objectMachine } from './machines/object.js';
 import { pageAlphabet, pageMachine } from './machines/page.js';
@@ -125,6 +126,12 @@ export const MACHINES: readonly MachineSpec[] = [
     machine: deviceMachine,
     alphabet: deviceAlphabet,
     route: (ev) => ('device' in ev && typeof ev.device === 'string' ? [ev.device] : []),
+  },
+  {
+    id: 'job',
+    machine: jobMachine,
+    alphabet: jobAlphabet,
+    route: (ev) => ('importer' in ev ? [`${ev.importer}:${objOf(ev)}`] : []),
   },
   {
     id: 'notifier',

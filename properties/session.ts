@@ -10,7 +10,9 @@ import type { Config } from '../src/world/config.js';
 import { createWorld } from '../src/world/create.js';
 import type { Observation, OpResult, Proc, Wait, World } from '../src/world/types.js';
 import { Ghost } from './ghost.js';
+import { importerObjs } from './invariants/backing.js';
 import { INVARIANTS } from './invariants/index.js';
+import { type FrameRefs, frameRefs } from './invariants/references.js';
 import type { Finding } from './invariants/types.js';
 
 export interface Violation extends Finding {
@@ -111,11 +113,27 @@ export class Session {
     this.waits = waits;
     const oops = report.kind === 'oops' ? report.message : null;
     const found: Violation[] = [];
+    const imps = importerObjs(this.w);
+    let refs: FrameRefs | null = null;
+    const w = this.w;
+    const refsOnce = () => {
+      refs ??= frameRefs(w, imps);
+      return refs;
+    };
     for (const inv of INVARIANTS) {
       const f =
         oops !== null && inv.name !== 'Kernel.NoOops'
           ? null
-          : inv.check({ w: this.w, obs, ghost: this.ghost, waits, oops, refusal });
+          : inv.check({
+              w: this.w,
+              obs,
+              ghost: this.ghost,
+              waits,
+              oops,
+              refusal,
+              imps,
+              refs: refsOnce,
+            });
       if (f) found.push({ ...f, invariant: inv.name, statement: inv.statement });
     }
     this.updateGhost(obs);

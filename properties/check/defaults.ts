@@ -21,5 +21,7 @@ export const DEFAULT_CONFIG: Config = normalizeConfig({
     { id: 'peer0', kind: 'dmabuf', dynamic: true, p2p: ['gpu0', 'gpu1'] },
     { id: 'rdma0', kind: 'dmabuf', dynamic: true },
     { id: 'static0', kind: 'dmabuf', dynamic: false, p2p: ['gpu0'] },
+    { id: 'gfx0', kind: 'userptr', queues: 'gfx' },
+    { id: 'kfd0', kind: 'userptr', queues: 'compute' },
   ],
 });

@@ -21,20 +21,25 @@ export interface GenCtx {
   deviceEvents: number;
   /** Whether this run creates bos (some bo operation is on). */
   readonly bo: boolean;
+  /** The run's maker weights (filled on first use). */
+  weights?: readonly number[];
+  /** Importers of the run by kinds (filled on first use). */
+  importerCache?: Map<string, string[]>;
   /** Next write value (unique within a run) and label number. */
   value: number;
   label: number;
 }
 
-interface Candidate {
-  readonly weight: number;
-  make(c: Choice, ctx: GenCtx): TraceStep | null;
-}
-
 function importersOf(ctx: GenCtx, kinds: readonly string[]): string[] {
-  return ctx.w.config.importers
+  const key = kinds.join(',');
+  const cached = ctx.importerCache?.get(key);
+  if (cached) return cached;
+  const list = ctx.w.config.importers
     .filter((i) => kinds.includes(i.kind) && ctx.profile.importers.includes(i.id))
     .map((i) => i.id);
+  ctx.importerCache ??= new Map();
+  ctx.importerCache.set(key, list);
+  return list;
 }
 
 function objsOf(ctx: GenCtx, kind: 'anon' | 'bo' | 'any', live = true): string[] {
@@ -67,26 +72,36 @@ function impOp(
   return (c, ctx) => {
     const importers = importersOf(ctx, kinds);
     const objs = objsOf(ctx, objKind, live);
-    const pairs: TraceStep[] = [];
-    for (const obj of objs) {
-      for (const importer of importers) pairs.push(op(name, { importer, obj }));
-    }
-    const chosen = firstEnabled(ctx, pairs, c);
+    const n = importers.length * objs.length;
+    const chosen = firstEnabled(ctx, n, c, (k) =>
+      op(name, {
+        importer: importers[k % importers.length],
+        obj: objs[Math.floor(k / importers.length)],
+      }),
+    );
     if (!chosen) return null;
     const obj = String(chosen.args.obj);
     return extra ? op(name, { ...chosen.args, ...extra(c, ctx, obj) }) : chosen;
   };
 }
 
-/** The first candidate (from a rotation the choice picks) that the op would accept, else any. */
-function firstEnabled(ctx: GenCtx, cands: readonly TraceStep[], c: Choice): TraceStep | undefined {
-  if (cands.length === 0) return undefined;
-  const at = c.below(cands.length);
-  for (let k = 0; k < cands.length; k++) {
-    const cand = cands[(at + k) % cands.length];
-    if (cand && enabled(ctx, cand)) return cand;
+/**
+ * The first of n candidates (made on demand, from a rotation the choice picks) that the op would
+ * accept, else the one the choice picked.
+ */
+function firstEnabled(
+  ctx: GenCtx,
+  n: number,
+  c: Choice,
+  make: (k: number) => TraceStep,
+): TraceStep | undefined {
+  if (n === 0) return undefined;
+  const at = c.below(n);
+  for (let k = 0; k < n; k++) {
+    const cand = make((at + k) % n);
+    if (enabled(ctx, cand)) return cand;
   }
-  return cands[at];
+  return make(at);
 }
 
 /** A device event on one of the run's devices. */
@@ -96,8 +111,10 @@ function devOp(
   name: string,
   extra: Record<string, unknown>,
 ): TraceStep | null {
-  const cands = ctx.profile.devices.map((device) => op(name, { device, ...extra }));
-  return firstEnabled(ctx, cands, c) ?? null;
+  const devices = ctx.profile.devices;
+  return (
+    firstEnabled(ctx, devices.length, c, (k) => op(name, { device: devices[k], ...extra })) ?? null
+  );
 }
 
 const page = (c: Choice, ctx: GenCtx, obj: string) => ({ page: c.below(pagesOf(ctx, obj)) });
@@ -198,7 +215,14 @@ const MAKERS: Readonly<Record<Family, readonly Maker[]>> = {
     (c, ctx) => devOp(c, ctx, 'dev.resume', {}),
     (c, ctx) => (c.oneIn(2) ? devOp(c, ctx, 'dev.unplug', {}) : null),
   ],
-  userptr: [],
+  userptr: [
+    impOp('imp.attach', ['userptr'], 'anon', true),
+    impOp('imp.submit', ['userptr'], 'anon', true),
+    impOp('imp.complete', ['userptr'], 'anon', false),
+    impOp('imp.detach', ['userptr'], 'anon', false),
+    impOp('imp.read', ['userptr'], 'anon', false, page),
+    impOp('imp.write', ['userptr'], 'anon', false, pageValue),
+  ],
 };
 
 export type { Maker };
@@ -221,45 +245,59 @@ function enabled(ctx: GenCtx, step: TraceStep): boolean {
 }
 
 /** Decode one choice into a trace step, or null when nothing is enabled. */
+/** The run's weight for each maker (device events rarer), computed once per run. */
+function opWeights(ctx: GenCtx): readonly number[] {
+  if (!ctx.weights) {
+    ctx.weights = MAKER_LIST.map(
+      (m, i) => (ctx.profile.weights[i] ?? 0) * (m.family === 'device' ? 1 : DEVICE_RARITY),
+    );
+  }
+  return ctx.weights;
+}
+
 export function decode(choice: number, ctx: GenCtx): TraceStep | null {
-  const cands: Candidate[] = [];
+  // Candidates: maker indices (>= 0) and runnable processes (-1 - index), with their weights.
+  const ids: number[] = [];
+  const wts: number[] = [];
+  let opWeight = 0;
   const canStart = ctx.pending < ctx.profile.maxPending || ctx.runnable.length === 0;
   if (canStart) {
-    MAKER_LIST.forEach((m, i) => {
-      if (m.family === 'device' && ctx.deviceEvents >= ctx.profile.maxDeviceEvents) return;
-      // Device events are rare: they come, if at all, once a run has built some state up.
-      const wt = (ctx.profile.weights[i] ?? 0) * (m.family === 'device' ? 1 : DEVICE_RARITY);
-      if (wt > 0) cands.push({ weight: wt, make: m.make });
-    });
+    const base = opWeights(ctx);
+    const devicesLeft = ctx.deviceEvents < ctx.profile.maxDeviceEvents;
+    for (let i = 0; i < base.length; i++) {
+      const wt = base[i] ?? 0;
+      if (wt <= 0 || (!devicesLeft && MAKER_LIST[i]?.family === 'device')) continue;
+      ids.push(i);
+      wts.push(wt);
+      opWeight += wt;
+    }
   }
-  const opWeight = cands.reduce((n, k) => n + k.weight, 0);
   const stepWeight = Math.max(1, Math.round(opWeight / ctx.profile.lazy));
-  for (const label of ctx.runnable) {
-    cands.push({ weight: stepWeight, make: () => ({ op: 'step', args: { proc: label } }) });
+  for (let k = 0; k < ctx.runnable.length; k++) {
+    ids.push(-1 - k);
+    wts.push(stepWeight);
   }
-  const total = cands.reduce((n, k) => n + k.weight, 0);
-  if (total === 0) return null;
+  let weight = opWeight + stepWeight * ctx.runnable.length;
+  if (weight === 0) return null;
   const c = new Choice(choice);
   // Pick by weight; a candidate with nothing to offer (no object yet, say) is dropped and the
   // pick repeated among the others, so its weight does not leak to a neighbour.
-  const left = [...cands];
-  let weight = total;
-  while (left.length > 0 && weight > 0) {
+  while (ids.length > 0 && weight > 0) {
     let at = c.below(weight);
     let i = 0;
-    while (i < left.length - 1 && at >= (left[i]?.weight ?? 0)) at -= left[i++]?.weight ?? 0;
-    const cand = left[i];
-    if (!cand) break;
-    const step = cand.make(c, ctx);
-    if (step && (step.op === 'step' || enabled(ctx, step) || c.oneIn(MISUSE_ONE_IN))) {
-      if (step.op === 'step') return step;
+    while (i < ids.length - 1 && at >= (wts[i] ?? 0)) at -= wts[i++] ?? 0;
+    const id = ids[i] ?? 0;
+    if (id < 0) return { op: 'step', args: { proc: ctx.runnable[-1 - id] ?? '' } };
+    const step = MAKER_LIST[id]?.make(c, ctx) ?? null;
+    if (step && (enabled(ctx, step) || c.oneIn(MISUSE_ONE_IN))) {
       // Half the operations run to completion in one command; the others start and interleave.
       // DMA mostly starts: in-flight DMA is what invalidations and moves must wait for.
       const dma = step.op === 'imp.read' || step.op === 'imp.write';
       return c.oneIn(dma ? 4 : 2) ? step : { ...step, start: `p${++ctx.label}` };
     }
-    left.splice(i, 1);
-    weight -= cand.weight;
+    weight -= wts[i] ?? 0;
+    ids.splice(i, 1);
+    wts.splice(i, 1);
   }
   return null;
 }

@@ -1,11 +1,10 @@
-import { importerObjs } from './backing.js';
 import type { Invariant } from './types.js';
 
 export const hangLossIsReported: Invariant = {
   name: 'Hang.LossIsReported',
   statement:
     'garbage is never read as data; a mapping made before a loss is invalidated before dev.reset completes',
-  check({ w, obs }) {
+  check({ obs, imps }) {
     for (const o of obs) {
       if (o.k === 'read' && o.data !== null && o.data.o === -1 && o.value !== 'lost') {
         return {
@@ -16,7 +15,7 @@ export const hangLossIsReported: Invariant = {
       }
       if (o.k === 'loss-reported') {
         const lost = new Set(o.frames);
-        for (const { importer, io } of importerObjs(w)) {
+        for (const { importer, io } of imps) {
           const page = io.pt.findIndex((e) => e !== null && lost.has(e.f));
           if (page >= 0) {
             return {

@@ -15,6 +15,7 @@ import { pinNeverMoves } from './pin-never-moves.js';
 import { policyP2pOnlyWhenAllowed } from './policy-p2p.js';
 import { policyPinnedNonP2pInSystem } from './policy-pinned-non-p2p.js';
 import { progressNoDeadlock } from './progress-no-deadlock.js';
+import { progressInvalidationNeverWaitsOnUserJob } from './progress-user-job.js';
 import { specConforms } from './spec-conforms.js';
 import { suspendNoDataInPoweredOffVram } from './suspend-no-data.js';
 import type { Invariant } from './types.js';
@@ -39,6 +40,7 @@ export const INVARIANTS: readonly Invariant[] = [
   attachNoUseAfterDetach,
   kernelNoOops,
   progressNoDeadlock,
+  progressInvalidationNeverWaitsOnUserJob,
   specConforms,
 ];
 

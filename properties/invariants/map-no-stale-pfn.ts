@@ -1,11 +1,11 @@
-import { backingFrame, importerObjs } from './backing.js';
+import { backingFrame } from './backing.js';
 import type { Invariant } from './types.js';
 
 export const mapNoStalePfn: Invariant = {
   name: 'Map.NoStalePfn',
   statement: 'every live device-page-table entry points at the frame that currently backs its page',
-  check({ w }) {
-    for (const { importer, io } of importerObjs(w)) {
+  check({ w, imps }) {
+    for (const { importer, io } of imps) {
       for (let page = 0; page < io.pt.length; page++) {
         const e = io.pt[page];
         if (!e) continue;

@@ -1,12 +1,11 @@
-import { importerObjs } from './backing.js';
 import type { Invariant } from './types.js';
 
 export const pinBalanced: Invariant = {
   name: 'Pin.Balanced',
   statement: 'pin counts equal outstanding pins; never negative; zero after teardown',
-  check({ w }) {
+  check({ w, imps }) {
     const want = new Map<number, number>();
-    for (const { io } of importerObjs(w)) {
+    for (const { io } of imps) {
       for (const f of io.pin?.frames ?? []) want.set(f, (want.get(f) ?? 0) + 1);
     }
     for (let f = 0; f < w.frames.length; f++) {

@@ -1,11 +1,11 @@
-import { backingFrame, importerObjs } from './backing.js';
+import { backingFrame } from './backing.js';
 import type { Invariant } from './types.js';
 
 export const pinNeverMoves: Invariant = {
   name: 'Pin.NeverMoves',
   statement: 'while a pin is held, the frame it pinned backs that page and holds its data',
-  check({ w }) {
-    for (const { importer, io } of importerObjs(w)) {
+  check({ w, imps }) {
+    for (const { importer, io } of imps) {
       const pin = io.pin;
       if (!pin) continue;
       const o = w.objects[io.obj];

@@ -1,12 +1,11 @@
-import { importerObjs } from './backing.js';
 import type { Invariant } from './types.js';
 
 export const policyP2pOnlyWhenAllowed: Invariant = {
   name: 'Policy.P2pOnlyWhenAllowed',
   statement:
     "a bo's VRAM frame is in a dmabuf importer's page table only if the attachment is p2p and the bo shared; a device-private anon page only in its own device's mirror",
-  check({ w }) {
-    for (const { importer, io } of importerObjs(w)) {
+  check({ w, imps }) {
+    for (const { importer, io } of imps) {
       const o = w.objects[io.obj];
       if (!o) continue;
       const ic = w.config.importers.find((i) => i.id === importer);

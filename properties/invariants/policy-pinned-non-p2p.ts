@@ -1,11 +1,10 @@
-import { importerObjs } from './backing.js';
 import type { Invariant } from './types.js';
 
 export const policyPinnedNonP2pInSystem: Invariant = {
   name: 'Policy.PinnedNonP2pInSystem',
   statement: 'a dmabuf pin for an attachment that may not use VRAM never points into VRAM',
-  check({ w }) {
-    for (const { importer, io } of importerObjs(w)) {
+  check({ w, imps }) {
+    for (const { importer, io } of imps) {
       const o = w.objects[io.obj];
       if (o?.kind !== 'bo' || !io.pin || !io.att) continue;
       if (io.att.p2p && o.shared) continue;

@@ -44,6 +44,8 @@ export function waitEdge(w: World, wait: Wait): Edge {
       return { user: `dev.reset ${wait.device}` };
     case 'unpin':
       return { user: 'imp.unpin' };
+    case 'complete':
+      return { user: `imp.complete of ${wait.importer}'s job on ${wait.obj}` };
   }
 }
 
@@ -63,6 +65,7 @@ export const progressNoDeadlock: Invariant = {
   statement:
     'no pending processes wait on each other in a cycle, and none waits on a lock that no pending process holds; waiting for a user action (reset, resume, unpin) is not a deadlock',
   check({ w, waits }) {
+    if (waits.size === 0) return null;
     const pending = new Map(w.procs.map((p) => [p.pid, p]));
     const graph = new Map<number, number[]>();
     for (const [pid, wait] of waits) {

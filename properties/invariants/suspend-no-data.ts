@@ -1,5 +1,4 @@
 import type { World } from '../../src/world/types.js';
-import { importerObjs } from './backing.js';
 import type { Invariant } from './types.js';
 
 function onDevice(w: World, f: number, device: string): boolean {
@@ -10,9 +9,10 @@ function onDevice(w: World, f: number, device: string): boolean {
 export const suspendNoDataInPoweredOffVram: Invariant = {
   name: 'Suspend.NoDataInPoweredOffVram',
   statement: 'while a device is suspended no live data exists only in its VRAM and nothing maps it',
-  check({ w }) {
-    for (const d of Object.values(w.devices)) {
-      if (d.power !== 'suspended') continue;
+  check({ w, imps }) {
+    for (const id in w.devices) {
+      const d = w.devices[id];
+      if (d?.power !== 'suspended') continue;
       for (const o of Object.values(w.objects)) {
         if (o.kind === 'anon') {
           const i = o.page.findIndex(
@@ -34,7 +34,7 @@ export const suspendNoDataInPoweredOffVram: Invariant = {
             };
         }
       }
-      for (const { importer, io } of importerObjs(w)) {
+      for (const { importer, io } of imps) {
         if (io.pt.some((e) => e !== null && onDevice(w, e.f, d.id))) {
           return {
             message: `${d.id} is powered off but ${importer} maps ${io.obj} into its VRAM`,

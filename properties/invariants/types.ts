@@ -2,6 +2,8 @@
 import type { Refusal } from '../../models/product.js';
 import type { Observation, Wait, World } from '../../src/world/types.js';
 import type { Ghost } from '../ghost.js';
+import type { ImporterObjRef } from './backing.js';
+import type { FrameRefs } from './references.js';
 
 export interface CheckCtx {
   readonly w: World;
@@ -13,6 +15,10 @@ export interface CheckCtx {
   readonly waits: ReadonlyMap<number, Wait>;
   readonly oops: string | null;
   readonly refusal: Refusal | null;
+  /** Every importer's per-object state (computed once per step). */
+  readonly imps: readonly ImporterObjRef[];
+  /** Who points at which frame (computed once per step, on first use). */
+  refs(): FrameRefs;
 }
 
 export interface Finding {

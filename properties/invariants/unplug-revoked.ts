@@ -1,9 +1,14 @@
 import type { World } from '../../src/world/types.js';
-import { importerObjs } from './backing.js';
+import type { ImporterObjRef } from './backing.js';
 import type { Finding, Invariant } from './types.js';
 
 /** After revoke: no dynamic attachment and no CPU mapping points at the device's frames. */
-function revokedMappings(w: World, device: string, frames: ReadonlySet<number>): Finding | null {
+function revokedMappings(
+  w: World,
+  imps: readonly ImporterObjRef[],
+  device: string,
+  frames: ReadonlySet<number>,
+): Finding | null {
   for (const o of Object.values(w.objects)) {
     if (o.kind === 'bo' && o.device === device) {
       const i = o.cpu.findIndex((f) => f !== null && frames.has(f));
@@ -24,7 +29,7 @@ function revokedMappings(w: World, device: string, frames: ReadonlySet<number>):
         };
     }
   }
-  for (const { importer, io } of importerObjs(w)) {
+  for (const { importer, io } of imps) {
     if (!io.att?.dynamic) continue;
     const page = io.pt.findIndex((e) => e !== null && frames.has(e.f));
     if (page >= 0)
@@ -40,22 +45,23 @@ export const unplugRevoked: Invariant = {
   name: 'Unplug.Revoked',
   statement:
     "after revoke, no dynamic attachment or CPU mapping points at the device's frames and every attachment was notified; no pinned frame is freed",
-  check({ w, obs }) {
+  check({ w, obs, imps }) {
     for (const o of obs) {
       if (o.k === 'freed-pinned')
         return { message: `frame ${o.f} was freed while a pin still points at it`, frames: [o.f] };
       if (o.k === 'revoked') {
-        const hit = revokedMappings(w, o.device, new Set(o.frames));
+        const hit = revokedMappings(w, imps, o.device, new Set(o.frames));
         if (hit) return hit;
       }
     }
-    for (const d of Object.values(w.devices)) {
-      if (!d.gone || d.power === 'unplugging') continue;
+    for (const id in w.devices) {
+      const d = w.devices[id];
+      if (!d?.gone || d.power === 'unplugging') continue;
       const frames = new Set<number>();
       w.frames.forEach((fr, f) => {
         if (fr.kind === 'vram' && fr.device === d.id) frames.add(f);
       });
-      const hit = revokedMappings(w, d.id, frames);
+      const hit = revokedMappings(w, imps, d.id, frames);
       if (hit) return hit;
     }
     return null;

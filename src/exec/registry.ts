@@ -7,9 +7,11 @@ import { devSuspend } from '../ops/dev-suspend.js';
 import { devUnplug } from '../ops/dev-unplug.js';
 import { impRead, impWrite } from '../ops/imp-access.js';
 import { impAttach } from '../ops/imp-attach.js';
+import { impComplete } from '../ops/imp-complete.js';
 import { impDetach } from '../ops/imp-detach.js';
 import { impMap } from '../ops/imp-map.js';
 import { impPin } from '../ops/imp-pin.js';
+import { impSubmit } from '../ops/imp-submit.js';
 import { impUnmap } from '../ops/imp-unmap.js';
 import { impUnpin } from '../ops/imp-unpin.js';
 import { mmReclaim } from '../ops/mm-reclaim.js';
@@ -36,6 +38,8 @@ const ALL: readonly OpDef[] = [
   impUnpin,
   impRead,
   impWrite,
+  impSubmit,
+  impComplete,
   devHang,
   devReset,
   devSuspend,

@@ -28,5 +28,6 @@ export function jobPreempt(w: World, importer: string, obj: string): void {
   const job = w.importers[importer]?.objs[obj]?.job;
   if (job?.state !== 'running' || queuesOf(w, importer) !== 'compute') return;
   job.state = 'preempted';
+  job.saved = [...(w.importers[importer]?.objs[obj]?.pt ?? [])];
   emit(w, { type: 'job.preempt', importer, obj: w.objects[obj]?.key ?? obj });
 }

@@ -152,6 +152,8 @@ export type JobState = 'validating' | 'running' | 'preempted' | 'done';
 export interface Job {
   readonly pid: number;
   state: JobState;
+  /** The GPU page table as it was when the queues were preempted. */
+  saved: (DevPte | null)[] | null;
 }
 
 export interface ImporterObj {
@@ -279,6 +281,8 @@ export type Wait =
   | { readonly on: 'dma'; readonly ids: readonly number[] }
   | { readonly on: 'fence'; readonly obj: string; readonly holder: number }
   | { readonly on: 'job'; readonly importer: string; readonly obj: string; readonly user: boolean }
+  /** A compute job waiting for imp.complete (its own end: a user action). */
+  | { readonly on: 'complete'; readonly importer: string; readonly obj: string }
   | { readonly on: 'device'; readonly device: string; readonly power: Power }
   | { readonly on: 'engine'; readonly device: string; readonly job: number }
   | { readonly on: 'unpin'; readonly frames: readonly number[] }

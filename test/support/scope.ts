@@ -26,4 +26,6 @@ export const IMPLEMENTED_FAULTS: readonly string[] = [
   'suspend-before-freeze',
   'unplug-no-dummy',
   'revocable-pinned',
+  'notifier-waits-for-compute-job',
+  'resume-without-revalidate',
 ];
