@@ -46,6 +46,19 @@ export interface Change {
   readonly from: string;
   readonly to: string;
   readonly event: SpecEventType;
+  /** What changed in the machine's context, e.g. `pins 0→1`. */
+  readonly detail: string;
+}
+
+/** The context fields that differ, as `key a→b`. */
+function contextDiff(a: unknown, b: unknown): string {
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return '';
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  return Object.keys(rb)
+    .filter((k) => JSON.stringify(ra[k]) !== JSON.stringify(rb[k]))
+    .map((k) => `${k} ${JSON.stringify(ra[k])}→${JSON.stringify(rb[k])}`)
+    .join(', ');
 }
 
 export interface Refusal {
@@ -141,7 +154,14 @@ export class Product {
           updates.push([
             id,
             next,
-            { machine: m.id, instance: key, from: cur.v, to: next.v, event: ev.type },
+            {
+              machine: m.id,
+              instance: key,
+              from: cur.v,
+              to: next.v,
+              event: ev.type,
+              detail: contextDiff(cur.c, next.c),
+            },
           ]);
         }
       }

@@ -49,7 +49,6 @@ export const attachmentMachine = setup({
     detached: {
       on: {
         'att.attach': { target: 'unmapped', actions: 'record' },
-        'bo.unshare': { actions: 'note' },
       },
     },
     unmapped: {
@@ -68,10 +67,7 @@ export const attachmentMachine = setup({
     },
     mapped: {
       on: {
-        'att.map': [
-          { guard: 'mapsVram', target: 'mappedVram' },
-          { guard: 'mapsSystem', actions: 'note' },
-        ],
+        'att.map': { guard: 'mapsSystem', actions: 'note' },
         'att.invalidate': { target: 'unmapped' },
         'att.unmap': { target: 'unmapped' },
         'bo.pin': { guard: 'vramOnlyIfP2p', actions: 'note' },
@@ -82,10 +78,7 @@ export const attachmentMachine = setup({
     },
     mappedVram: {
       on: {
-        'att.map': [
-          { guard: 'mapsVram', actions: 'note' },
-          { guard: 'mapsSystem', target: 'mapped' },
-        ],
+        'att.map': { guard: 'mapsVram', actions: 'note' },
         'att.invalidate': { target: 'unmapped' },
         'att.unmap': { target: 'unmapped' },
         'bo.pin': { guard: 'vramOnlyIfP2p', actions: 'note' },
@@ -96,8 +89,6 @@ export const attachmentMachine = setup({
     /** Detached from the bo, not yet freed: a callback already under way may still run. */
     revoked: {
       on: {
-        'att.invalidate': { actions: 'note' },
-        'bo.unpin': { actions: 'note' },
         'bo.unshare': { actions: 'note' },
         'att.free': { target: 'freed' },
       },

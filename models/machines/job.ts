@@ -32,7 +32,6 @@ export const jobMachine = setup({
     validating: {
       on: {
         'job.run': { target: 'running' },
-        'job.resume': { target: 'running' },
         'job.done': { target: 'idle' },
       },
     },

@@ -82,7 +82,6 @@ export const pageMachine = setup({
           { guard: 'toPrivate', target: 'private', actions: 'takeOwner' },
           { guard: 'toCoherent', target: 'coherent', actions: 'takeOwner' },
         ],
-        'page.unmap': { target: 'gone' },
       },
     },
     system: {
@@ -140,7 +139,6 @@ export const pageMachine = setup({
           { guard: 'cameFromPrivate', target: 'private' },
           { guard: 'cameFromCoherent', target: 'coherent' },
         ],
-        'page.unmap': { target: 'gone', actions: 'clearOwner' },
       },
     },
     swapped: {

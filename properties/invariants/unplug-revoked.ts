@@ -19,8 +19,12 @@ function revokedMappings(
         };
     }
     if (o.kind === 'anon') {
+      // A page pinned in the device's memory stays until its pin goes (release waits for that).
       const i = o.page.findIndex(
-        (pg) => (pg.pte.t === 'present' || pg.pte.t === 'devpriv') && frames.has(pg.pte.f),
+        (pg) =>
+          (pg.pte.t === 'present' || pg.pte.t === 'devpriv') &&
+          frames.has(pg.pte.f) &&
+          (w.frames[pg.pte.f]?.pins ?? 0) === 0,
       );
       if (i >= 0)
         return {

@@ -1,15 +1,22 @@
 /** `devmem-model replay FILE`: re-execute a trace step by step and check its expectations. */
 import { parseArgs } from 'node:util';
+import type { Change } from '../../models/product.js';
 import { loadTrace } from '../../properties/trace/load.js';
+import { mermaid } from '../../properties/trace/mermaid.js';
 import { replay } from '../../properties/trace/replay.js';
 import { parseFaults } from './check.js';
 import { argsText, resultText } from './format.js';
 import { EXIT_OK, EXIT_VIOLATION, type Io, UsageError } from './io.js';
 
+function changeText(c: Change): string {
+  const state = c.from === c.to ? c.to : `${c.from}→${c.to}`;
+  return `${c.machine}[${c.instance}] ${state}${c.detail ? ` (${c.detail})` : ''}`;
+}
+
 export function replayCommand(argv: readonly string[], io: Io): number {
   const { values, positionals } = parseArgs({
     args: [...argv],
-    options: { faults: { type: 'string' } },
+    options: { faults: { type: 'string' }, mermaid: { type: 'boolean' } },
     strict: true,
     allowPositionals: true,
   });
@@ -22,6 +29,10 @@ export function replayCommand(argv: readonly string[], io: Io): number {
   const trace = loadTrace(file, extra);
   const faults = [...new Set([...(trace.faults ?? []), ...extra])];
   const r = replay(trace, extra, true);
+  if (values.mermaid) {
+    io.out(mermaid(trace, r));
+    return r.ok ? EXIT_OK : EXIT_VIOLATION;
+  }
   io.out(
     `replay ${file}: ${trace.steps.length} steps, faults: ${faults.length > 0 ? faults.join(', ') : 'none'}`,
   );
@@ -32,7 +43,7 @@ export function replayCommand(argv: readonly string[], io: Io): number {
       `${String(s.index).padStart(4)}  ${label.padEnd(6)} ${s.step.op} ${argsText(s.step.args)} → ${resultText(s.result)}${mark}`,
     );
     for (const a of s.atomic) {
-      const ch = a.changes.map((c) => `${c.machine}[${c.instance}] ${c.from}→${c.to}`).join('; ');
+      const ch = a.changes.map(changeText).join('; ');
       if (ch) io.out(`              ${a.label}: ${ch}`);
     }
   }
@@ -41,6 +52,12 @@ export function replayCommand(argv: readonly string[], io: Io): number {
     for (const v of r.violations) {
       io.out(`  ${v.invariant}: ${v.statement}`);
       io.out(`    ${v.message}`);
+      const involved = [
+        v.frames?.length ? `frames ${v.frames.join(', ')}` : '',
+        v.objs?.length ? `objects ${v.objs.join(', ')}` : '',
+        v.importers?.length ? `importers ${v.importers.join(', ')}` : '',
+      ].filter((x) => x !== '');
+      if (involved.length > 0) io.out(`    involved: ${involved.join('; ')}`);
     }
   }
   const failed = r.steps.filter((s) => s.expectMet === false).length;

@@ -63,6 +63,8 @@ export interface BoMoveState {
   from: Domain | null;
   /** The copy queued on a hung device's engine. */
   engine: EngineSlot;
+  /** Why the move is being undone: EIO (the copy failed), EBUSY (the device froze). */
+  failure: Errno | null;
 }
 
 export function newBoMove(bo: BoObj, to: Domain, nested: boolean, trylock = false): BoMoveState {
@@ -80,6 +82,7 @@ export function newBoMove(bo: BoObj, to: Domain, nested: boolean, trylock = fals
     tried: [],
     from: null,
     engine: { job: null },
+    failure: null,
   };
 }
 
@@ -177,6 +180,14 @@ export function planBoMove(w: World, p: Proc, m: BoMoveState): Wait | (() => BoM
     case 'switch':
       return () => switchPlacement(w, p, bo, m);
     case 'copy': {
+      // A device frozen for suspend since the switch takes no new data: undo the move.
+      if (m.to === 'vram' && m.engine.job === null && w.devices[bo.device]?.frozen) {
+        return () => {
+          m.failure = 'EBUSY';
+          m.stage = 'revert';
+          return null;
+        };
+      }
       // The copy is ordered after in-flight DMA writes to the old frames (WRITE fences).
       const writers = w.dma.filter((d) => d.write && m.src.includes(d.f)).map((d) => d.id);
       if (writers.length > 0) return { on: 'dma', ids: writers };
@@ -246,6 +257,7 @@ function planEngine(
   }
   return () => {
     retire(w, m.engine);
+    m.failure = 'EIO';
     m.stage = 'revert';
     return null;
   };
@@ -265,7 +277,6 @@ function planRevert(
   const resv = resvLock(bo.name);
   const busy = lockBusy(w, resv, p.pid);
   if (busy) return busy;
-  if (isPinned(w, bo.name)) return planKeepLost(w, p, bo, m);
   const users = w.dma.filter((d) => m.dst.includes(d.f)).map((d) => d.id);
   if (users.length > 0) return { on: 'dma', ids: users };
   return () => {
@@ -289,35 +300,7 @@ function planRevert(
     if (bo.movingBy === p.pid) bo.movingBy = null;
     unlock(w, resv, p.pid);
     maybeRelease(w, bo.name);
-    return 'EIO';
-  };
-}
-
-/**
- * The copy failed but the bo was pinned in its new placement meanwhile: a pinned bo never moves,
- * so it stays, its never-copied content reported lost, and the old frames are freed.
- */
-function planKeepLost(
-  w: World,
-  p: Proc,
-  bo: BoObj,
-  m: BoMoveState,
-): Wait | (() => BoMoveResult | null) {
-  const users = w.dma.filter((d) => m.src.includes(d.f)).map((d) => d.id);
-  if (users.length > 0) return { on: 'dma', ids: users };
-  return () => {
-    if (bo.fence && bo.fence.by === p.pid) bo.fence = null;
-    emit(w, { type: 'bo.move_fence', obj: bo.key, ok: false });
-    for (const f of m.src) releaseFrame(w, f);
-    dropHolds(p, [...m.src, ...m.dst]);
-    markBoLost(
-      w,
-      bo,
-      bo.frames.map((_, i) => i),
-    );
-    if (bo.movingBy === p.pid) bo.movingBy = null;
-    maybeRelease(w, bo.name);
-    return 'EIO';
+    return m.failure ?? 'EIO';
   };
 }
 
@@ -356,7 +339,7 @@ function switchPlacement(w: World, p: Proc, bo: BoObj, m: BoMoveState): BoMoveRe
   bo.frames = [...dst];
   bo.placement = m.to;
   bo.cpu = bo.cpu.map(() => null);
-  bo.fence = { by: p.pid, signalled: false, error: false };
+  bo.fence = { by: p.pid, signalled: false, error: false, src: [...m.src] };
   if (m.to === 'vram') {
     w.clock += 1;
     bo.placedAt = w.clock;

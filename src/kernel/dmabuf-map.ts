@@ -58,7 +58,8 @@ export function planDmabufMapRoutine(w: World, p: Proc, m: DmabufMapState): Wait
       // the reservation lock to undo itself); otherwise the map takes the new placement at once.
       const frozenNow = w.devices[bo.device]?.frozen === true;
       const mustMove = bo.placement === 'vram' && (!mayUseVram(bo, att) || frozenNow);
-      if (mustMove && bo.movingBy !== null && bo.movingBy !== p.pid) {
+      // A static importer pins on map: like any pin it waits for a move in flight.
+      if ((mustMove || !att.dynamic) && bo.movingBy !== null && bo.movingBy !== p.pid) {
         return { on: 'proc', pid: bo.movingBy, why: `move of ${bo.name}` };
       }
       const busy = lockBusy(w, resvLock(bo.name), p.pid);

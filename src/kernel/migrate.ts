@@ -255,6 +255,14 @@ function commit(w: World, p: Proc, o: AnonObj, m: MigState): MigResult {
   // A device frozen for suspend (or going away) takes no new data: the migration fails whole.
   const dst = m.to === 'vram' && m.device !== null ? w.devices[m.device] : undefined;
   if (dst?.frozen && m.error === null) m.error = 'EBUSY';
+  // A reset destroyed the copy in the destination while the source is intact: keep the source.
+  const copyLost = m.cols.some(
+    (c) =>
+      c.src !== null &&
+      w.frames[c.dst]?.state === 'garbage' &&
+      w.frames[c.src]?.state !== 'garbage',
+  );
+  if (copyLost && m.error === null) m.error = 'EIO';
   for (const page of m.unflushed) {
     const pg = o.page[page];
     if (pg) flushTlb(pg);

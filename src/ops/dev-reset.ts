@@ -22,14 +22,47 @@ interface St {
   stage: 'stop' | 'reset' | 'recover';
 }
 
-/** Invalidate every importer mapping of the lost frames. */
-function invalidateLost(w: World, lost: ReadonlySet<number>): void {
+/** The pages whose data was in the lost frames, per object name. */
+function lostPages(w: World, lost: ReadonlySet<number>): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (const o of Object.values(w.objects)) {
+    let pages: number[];
+    if (o.kind === 'anon') {
+      pages = o.page
+        .map((pg, i) => {
+          const pte = pg.pte;
+          return (pte.t === 'present' || pte.t === 'devpriv' || pte.t === 'migration') &&
+            lost.has(pte.f)
+            ? i
+            : -1;
+        })
+        .filter((i) => i >= 0);
+    } else {
+      // While a move's copy is pending the data is still in the old frames.
+      const data = o.fence && !o.fence.signalled ? o.fence.src : o.frames;
+      pages = data.map((f, i) => (lost.has(f) ? i : -1)).filter((i) => i >= 0);
+    }
+    if (pages.length > 0) out.set(o.name, pages);
+  }
+  return out;
+}
+
+/**
+ * Invalidate every importer mapping of the lost frames, and every mapping of a page whose data
+ * was lost (a mapping of a bo's new placement, taken while its copy was pending, included).
+ */
+function invalidateLost(
+  w: World,
+  lost: ReadonlySet<number>,
+  pages: ReadonlyMap<string, number[]>,
+): void {
   for (const imp of Object.values(w.importers)) {
     for (const io of Object.values(imp.objs)) {
       const key = w.objects[io.obj]?.key ?? io.obj;
+      const lostHere = pages.get(io.obj) ?? [];
       let hit = false;
       io.pt.forEach((e, page) => {
-        if (e && lost.has(e.f)) {
+        if (e && (lost.has(e.f) || lostHere.includes(page))) {
           io.pt[page] = null;
           hit = true;
           emit(w, { type: 'devpt.zap', importer: imp.id, obj: key, page });
@@ -45,26 +78,11 @@ function invalidateLost(w: World, lost: ReadonlySet<number>): void {
 }
 
 /** Report the loss of every page whose content was in the lost frames. */
-function reportLoss(w: World, lost: ReadonlySet<number>): void {
-  for (const o of Object.values(w.objects)) {
-    if (o.kind === 'anon') {
-      o.page.forEach((pg, i) => {
-        const pte = pg.pte;
-        if (
-          (pte.t === 'present' || pte.t === 'devpriv' || pte.t === 'migration') &&
-          lost.has(pte.f)
-        ) {
-          markAnonLost(w, o, i, true);
-        }
-      });
-    } else {
-      markBoLost(
-        w,
-        o,
-        o.frames.map((f, i) => (lost.has(f) ? i : -1)).filter((i) => i >= 0),
-        true,
-      );
-    }
+function reportLoss(w: World, pages: ReadonlyMap<string, number[]>): void {
+  for (const [name, list] of pages) {
+    const o = w.objects[name];
+    if (o?.kind === 'anon') for (const i of list) markAnonLost(w, o, i, true);
+    else if (o?.kind === 'bo') markBoLost(w, o, list, true);
   }
 }
 
@@ -119,8 +137,9 @@ export const devReset = defineOp<St>({
             const lost = new Set(
               deviceFrames(w, d.id).filter((f) => w.frames[f]?.state === 'garbage'),
             );
-            if (!w.faults['reset-no-invalidate']) invalidateLost(w, lost);
-            reportLoss(w, lost);
+            const pages = lostPages(w, lost);
+            if (!w.faults['reset-no-invalidate']) invalidateLost(w, lost, pages);
+            reportLoss(w, pages);
             observe(w, { k: 'loss-reported', device: d.id, frames: [...lost] });
           }
           d.power = 'active';

@@ -78,7 +78,8 @@ export const devSuspend = defineOp<St>({
         const r = step();
         if (r === null) return PROGRESS;
         s.move = null;
-        if (typeof r === 'string' || r.moved === 0)
+        // Already out (a move in flight took it back) is fine; a bo that could not move is not.
+        if (typeof r === 'string' || r.skipped > 0)
           return thaw(w, d, typeof r === 'string' ? r : 'EBUSY');
         return PROGRESS;
       };

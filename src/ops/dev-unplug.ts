@@ -8,7 +8,7 @@
  *            migrated back to RAM with their data (an orderly unbind)
  *   release  its frames are freed — waiting while a static or gup pin still points at one
  */
-import { defineOp, done, failNow, PROGRESS } from '../exec/op.js';
+import { defineOp, done, failNow, type Plan, PROGRESS } from '../exec/op.js';
 import { anonPagesOn, bosIn, deviceFrames, pinnedFrames } from '../kernel/device.js';
 import { attachments, dropBoPin, invalidateAttachment } from '../kernel/dmabuf.js';
 import { failJobs } from '../kernel/engine.js';
@@ -55,6 +55,7 @@ function nextToEvacuate(
   stuck: number,
 ): Wait | { o: AnonObj; pages: number[] } | null {
   for (const { o, pages } of anonPagesOn(w, device)) {
+    const movable: number[] = [];
     for (const i of pages) {
       const pg = o.page[i];
       if (!pg) continue;
@@ -62,12 +63,28 @@ function nextToEvacuate(
         return { on: 'page', obj: o.name, page: i, holder: pg.pte.by };
       if (pg.lockedBy !== null && pg.lockedBy !== pid)
         return { on: 'page', obj: o.name, page: i, holder: pg.lockedBy };
+      // A pinned page stays until its pin goes (release waits for that).
       const f = pg.pte.t === 'present' || pg.pte.t === 'devpriv' ? pg.pte.f : -1;
-      if ((w.frames[f]?.pins ?? 0) > 0) return { on: 'unpin', frames: [f] };
+      if ((w.frames[f]?.pins ?? 0) === 0) movable.push(i);
     }
-    if (stuck < 2) return { o, pages };
+    if (movable.length > 0 && stuck < 2) return { o, pages: movable };
   }
   return null;
+}
+
+/** One step of a migration bringing the device's anon pages back to RAM. */
+function planEvacuation(w: World, p: Proc, s: St): Plan {
+  const mig = s.mig;
+  if (!mig) return () => PROGRESS;
+  const step = planMigration(w, p, mig);
+  if (typeof step !== 'function') return step;
+  return () => {
+    const r = step();
+    if (r === null) return PROGRESS;
+    s.mig = null;
+    s.stuck = r.moved === 0 ? s.stuck + 1 : 0;
+    return PROGRESS;
+  };
 }
 
 export const devUnplug = defineOp<St>({
@@ -102,18 +119,7 @@ export const devUnplug = defineOp<St>({
       };
     }
     if (s.stage === 'revoke') {
-      if (s.mig) {
-        const mig = s.mig;
-        const step = planMigration(w, p, mig);
-        if (typeof step !== 'function') return step;
-        return () => {
-          const r = step();
-          if (r === null) return PROGRESS;
-          s.mig = null;
-          s.stuck = r.moved === 0 ? s.stuck + 1 : 0;
-          return PROGRESS;
-        };
-      }
+      if (s.mig) return planEvacuation(w, p, s);
       const bo = bosIn(w, d.id).find((b) => !s.done.includes(b.name));
       if (bo) {
         const busy = lockBusy(w, resvLock(bo.name), p.pid);
@@ -141,6 +147,7 @@ export const devUnplug = defineOp<St>({
           for (const i of pages) {
             const pg = o.page[i];
             if (!pg || (pg.pte.t !== 'present' && pg.pte.t !== 'devpriv')) continue;
+            if ((w.frames[pg.pte.f]?.pins ?? 0) > 0) continue;
             releaseFrame(w, pg.pte.f);
             pg.pte = { t: 'none' };
             pg.tlb = null;
@@ -156,16 +163,37 @@ export const devUnplug = defineOp<St>({
     }
     const pinned = pinnedFrames(w, d.id);
     if (pinned.length > 0 && !w.faults['revocable-pinned']) return { on: 'unpin', frames: pinned };
-    // memunmap_pages waits for every reference to the device's pages to be dropped.
+    // memunmap_pages waits for every reference to the device's pages to be dropped: in-flight
+    // DMA and processes holding them.
     const mine = new Set(deviceFrames(w, d.id));
+    const dma = w.dma.filter((x) => mine.has(x.f)).map((x) => x.id);
+    if (dma.length > 0) return { on: 'dma', ids: dma };
     const holder = w.procs.find((q) => q.pid !== p.pid && q.holds.some((f) => mine.has(f)));
     if (holder) return { on: 'proc', pid: holder.pid, why: `references to ${d.id}'s memory` };
+    // Pages that were pinned through revoke come back to RAM now.
+    if (s.mig) return planEvacuation(w, p, s);
+    const rest = pinned.length === 0 ? nextToEvacuate(w, d.id, p.pid, s.stuck) : null;
+    if (rest && 'on' in rest) return rest;
+    if (rest) {
+      return () => {
+        s.mig = newMigration(rest.o.name, rest.o.uid, rest.pages, 'system', null, null);
+        return PROGRESS;
+      };
+    }
     return () => {
       for (const bo of bosIn(w, d.id, 'vram')) {
         const old = bo.frames;
         bo.frames = old.map(() => w.dummyFrame);
         bo.cpu = bo.cpu.map(() => w.dummyFrame);
         for (const f of old) (w.frames[f]?.pins ? forceFree : releaseFrame)(w, f);
+      }
+      // What is still in the device's memory now goes with it (a pin the fault ignored).
+      for (const { o, pages } of anonPagesOn(w, d.id)) {
+        for (const i of pages) {
+          const pg = o.page[i];
+          if (!pg || (pg.pte.t !== 'present' && pg.pte.t !== 'devpriv')) continue;
+          forceFree(w, pg.pte.f);
+        }
       }
       d.power = 'gone';
       d.eventBy = null;

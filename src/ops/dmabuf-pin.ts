@@ -58,13 +58,10 @@ export function planDmabufPin(w: World, p: Proc, d: DmabufPinState): Plan {
   };
   switch (d.stage) {
     case 'lock': {
-      // If this pin will have to move the bo, a move in flight finishes first (it may need the
-      // reservation lock to undo itself).
-      const mustMove =
-        bo.placement === 'vram' &&
-        ((!everyoneMayUseVram(w, bo) && !w.faults['pin-vram-for-non-p2p']) ||
-          w.devices[bo.device]?.frozen === true);
-      if (mustMove && bo.movingBy !== null && bo.movingBy !== p.pid) {
+      // A pin waits for a move in flight whatever it decides: a pinned bo never moves, so a
+      // move that fails must still be able to go back (and a pin needing system memory waits
+      // anyway, its own move could not start before).
+      if (bo.movingBy !== null && bo.movingBy !== p.pid) {
         return { on: 'proc', pid: bo.movingBy, why: `move of ${bo.name}` };
       }
       const busy = lockBusy(w, resv, p.pid);

@@ -89,6 +89,8 @@ export interface MoveFence {
   readonly by: number;
   signalled: boolean;
   error: boolean;
+  /** Until the fence signals, the bo's data is still in these (old) frames. */
+  readonly src: readonly number[];
 }
 
 export interface BoObj extends ObjBase {
