@@ -260,8 +260,10 @@ export function decode(choice: number, ctx: GenCtx): TraceStep | null {
   const ids: number[] = [];
   const wts: number[] = [];
   let opWeight = 0;
-  const canStart = ctx.pending < ctx.profile.maxPending || ctx.runnable.length === 0;
-  if (canStart) {
+  // At the pending bound, operations still run, but only to completion (they interleave with
+  // the pending processes without adding one, unless they block).
+  const mustComplete = ctx.pending >= ctx.profile.maxPending && ctx.runnable.length > 0;
+  {
     const base = opWeights(ctx);
     const devicesLeft = ctx.deviceEvents < ctx.profile.maxDeviceEvents;
     for (let i = 0; i < base.length; i++) {
@@ -293,7 +295,7 @@ export function decode(choice: number, ctx: GenCtx): TraceStep | null {
       // Half the operations run to completion in one command; the others start and interleave.
       // DMA mostly starts: in-flight DMA is what invalidations and moves must wait for.
       const dma = step.op === 'imp.read' || step.op === 'imp.write';
-      return c.oneIn(dma ? 4 : 2) ? step : { ...step, start: `p${++ctx.label}` };
+      return mustComplete || c.oneIn(dma ? 4 : 2) ? step : { ...step, start: `p${++ctx.label}` };
     }
     weight -= wts[i] ?? 0;
     ids.splice(i, 1);
