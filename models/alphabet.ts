@@ -47,9 +47,7 @@ export type PageEvent =
   | { type: 'page.pin'; importer: string; obj: ObjKey; page: number; longterm: boolean }
   | { type: 'page.unpin'; importer: string; obj: ObjKey; page: number }
   /** The page's data was lost with VRAM and the loss was reported. */
-  | { type: 'page.lost'; obj: ObjKey; page: number; byReset: boolean }
-  /** The page was dropped from memory that went away, its data lost (reported). */
-  | { type: 'page.drop'; obj: ObjKey; page: number };
+  | { type: 'page.lost'; obj: ObjKey; page: number; byReset: boolean };
 
 export type NotifierEvent =
   | { type: 'mmu.invalidate_start'; obj: ObjKey; blockable: boolean }

@@ -22,6 +22,8 @@ export interface MachineSpec {
   readonly id: string;
   readonly machine: AnyStateMachine;
   readonly alphabet: readonly SpecEventType[];
+  /** How instances are keyed (documentation). */
+  readonly keyedBy: string;
   /** The instance keys this event reaches. */
   route(ev: SpecEvent, dir: Directory): readonly string[];
   /** The part of an event the machine's guards and actions read (default: its type). */

@@ -56,12 +56,14 @@ function importerPages(ev: SpecEvent, dir: Directory): string[] {
 export const MACHINES: readonly MachineSpec[] = [
   {
     id: 'object',
+    keyedBy: 'object (`obj`)',
     machine: objectMachine,
     alphabet: objectAlphabet,
     route: (ev) => [objOf(ev)],
   },
   {
     id: 'page',
+    keyedBy: 'anon page (`obj:page`)',
     machine: pageMachine,
     alphabet: pageAlphabet,
     route: (ev, dir) => {
@@ -78,6 +80,7 @@ export const MACHINES: readonly MachineSpec[] = [
   },
   {
     id: 'devpt',
+    keyedBy: "importer's page-table entry for a page (`importer:obj:page`)",
     machine: devptMachine,
     alphabet: devptAlphabet,
     route: (ev, dir) => {
@@ -91,6 +94,7 @@ export const MACHINES: readonly MachineSpec[] = [
   },
   {
     id: 'bo',
+    keyedBy: 'bo (`obj`)',
     machine: boMachine,
     alphabet: boAlphabet,
     route: (ev, dir) => {
@@ -109,6 +113,7 @@ export const MACHINES: readonly MachineSpec[] = [
   },
   {
     id: 'attachment',
+    keyedBy: 'dma-buf attachment (`importer:obj`)',
     machine: attachmentMachine,
     alphabet: attachmentAlphabet,
     route: (ev, dir) => {
@@ -123,24 +128,28 @@ export const MACHINES: readonly MachineSpec[] = [
   },
   {
     id: 'device',
+    keyedBy: 'device (`device`)',
     machine: deviceMachine,
     alphabet: deviceAlphabet,
     route: (ev) => ('device' in ev && typeof ev.device === 'string' ? [ev.device] : []),
   },
   {
     id: 'job',
+    keyedBy: 'userptr job slot (`importer:obj`)',
     machine: jobMachine,
     alphabet: jobAlphabet,
     route: (ev) => ('importer' in ev ? [`${ev.importer}:${objOf(ev)}`] : []),
   },
   {
     id: 'notifier',
+    keyedBy: 'mm (`mm`: a single instance)',
     machine: notifierMachine,
     alphabet: notifierAlphabet,
     route: () => ['mm'],
   },
   {
     id: 'subscription',
+    keyedBy: 'interval subscription (`importer:obj`)',
     machine: subscriptionMachine,
     alphabet: subscriptionAlphabet,
     route: (ev) => ('importer' in ev ? [`${ev.importer}:${objOf(ev)}`] : []),

@@ -24,17 +24,12 @@ export const devptAlphabet = [
   'bo.move',
   'page.lost',
   'bo.lost',
-  'page.drop',
 ] as const;
 
 type Ev = Extract<SpecEvent, { type: (typeof devptAlphabet)[number] }>;
 
 export const devptMachine = setup({
   types: { events: {} as Ev },
-  guards: {
-    notByReset: ({ event }) =>
-      (event.type === 'page.lost' || event.type === 'bo.lost') && !event.byReset,
-  },
   actions: {
     noteView: () => {},
     noteZap: () => {},
@@ -47,7 +42,6 @@ export const devptMachine = setup({
     /** Nothing known, nothing mapped. */
     none: {
       on: {
-        'page.drop': { actions: 'noteMove' },
         'page.lost': { actions: 'noteMove' },
         'bo.lost': { actions: 'noteMove' },
         'devpt.view': { target: 'viewed' },
@@ -62,7 +56,6 @@ export const devptMachine = setup({
     /** A view of the page's current location, not (or no longer) programmed. */
     viewed: {
       on: {
-        'page.drop': { target: 'stale' },
         'page.lost': { actions: 'noteMove' },
         'bo.lost': { actions: 'noteMove' },
         'devpt.view': { actions: 'noteView' },
@@ -78,8 +71,6 @@ export const devptMachine = setup({
     /** Programmed: the page must stay where it is until the entry is zapped. */
     mapped: {
       on: {
-        'page.lost': { guard: 'notByReset', actions: 'noteMove' },
-        'bo.lost': { guard: 'notByReset', actions: 'noteMove' },
         'devpt.view': { actions: 'noteView' },
         'devpt.set': { actions: 'noteView' },
         'devpt.zap': { target: 'viewed' },
@@ -88,7 +79,6 @@ export const devptMachine = setup({
     /** The page moved since the view: programming it would point at the wrong frame. */
     stale: {
       on: {
-        'page.drop': { actions: 'noteMove' },
         'page.lost': { actions: 'noteMove' },
         'bo.lost': { actions: 'noteMove' },
         'devpt.view': { target: 'viewed' },

@@ -23,7 +23,6 @@ export const pageAlphabet = [
   'page.pin',
   'page.unpin',
   'page.lost',
-  'page.drop',
   'devpt.set',
   'dev.poweroff',
 ] as const;
@@ -97,7 +96,6 @@ export const pageMachine = setup({
     },
     private: {
       on: {
-        'page.drop': { guard: 'isUnpinned', target: 'unpopulated', actions: 'clearOwner' },
         'dev.poweroff': { guard: 'isOtherDevice', actions: 'notePower' },
         'page.migrate_collect': {
           guard: 'isUnpinned',
@@ -111,7 +109,6 @@ export const pageMachine = setup({
     },
     coherent: {
       on: {
-        'page.drop': { guard: 'isUnpinned', target: 'unpopulated', actions: 'clearOwner' },
         'dev.poweroff': { guard: 'isOtherDevice', actions: 'notePower' },
         'page.migrate_collect': {
           guard: 'isUnpinned',
@@ -150,6 +147,7 @@ export const pageMachine = setup({
     },
     gone: {
       on: {
+        'page.lost': { actions: 'noteLoss' },
         'dev.poweroff': { actions: 'notePower' },
         'page.unpin': { guard: 'isPinned', actions: 'dropPin' },
       },

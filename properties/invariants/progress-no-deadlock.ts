@@ -44,6 +44,8 @@ export function waitEdge(w: World, wait: Wait): Edge {
       return { user: `dev.reset ${wait.device}` };
     case 'unpin':
       return { user: 'imp.unpin' };
+    case 'memory':
+      return { user: 'freeing memory' };
     case 'complete':
       return { user: `imp.complete of ${wait.importer}'s job on ${wait.obj}` };
   }

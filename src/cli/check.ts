@@ -3,12 +3,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { check, pickTarget } from '../../properties/check/check.js';
+import { type Coverage, coverage, transitionText } from '../../properties/check/coverage.js';
 import {
   DEFAULT_CONFIG,
   DEFAULT_DEVICE_EVENTS,
   DEFAULT_MAX_STEPS,
   DEFAULT_RUNS,
 } from '../../properties/check/defaults.js';
+import { defaultProduct } from '../../properties/session.js';
 import { loadConfig } from '../../properties/trace/load.js';
 import { traceText } from '../../properties/trace/write.js';
 import type { Config } from '../world/config.js';
@@ -36,6 +38,30 @@ export function parseFaults(v: string | undefined): string[] {
   return names;
 }
 
+function printCoverage(io: Io, cov: Coverage, floor: number | null): void {
+  const of = floor !== null ? `, floor ${floor}%` : '';
+  io.out(
+    `coverage of the specification: ${cov.reached}/${cov.total} transitions (${cov.percent}%)${of}`,
+  );
+  for (const m of cov.machines) {
+    io.out(`  ${m.machine.padEnd(13)} ${String(m.reached).padStart(3)}/${m.total}`);
+    for (const t of m.unreached) io.out(`      not reached: ${transitionText(t)}`);
+  }
+  if (floor !== null && cov.percent < floor)
+    io.out(`coverage ${cov.percent}% is below the floor of ${floor}%`);
+}
+
+function coverageJson(cov: Coverage) {
+  return {
+    percent: cov.percent,
+    reached: cov.reached,
+    total: cov.total,
+    unreached: cov.machines.flatMap((m) =>
+      m.unreached.map((t) => `${m.machine}: ${transitionText(t)}`),
+    ),
+  };
+}
+
 export function checkCommand(argv: readonly string[], io: Io): number {
   const { values, positionals } = parseArgs({
     args: [...argv],
@@ -48,6 +74,8 @@ export function checkCommand(argv: readonly string[], io: Io): number {
       config: { type: 'string' },
       out: { type: 'string' },
       json: { type: 'boolean' },
+      coverage: { type: 'boolean' },
+      'coverage-floor': { type: 'string' },
     },
     strict: true,
     allowPositionals: true,
@@ -62,6 +90,14 @@ export function checkCommand(argv: readonly string[], io: Io): number {
   const config: Config = values.config === undefined ? DEFAULT_CONFIG : loadConfig(values.config);
   const outDir = values.out ?? 'counterexamples';
   const dflt = (given: unknown) => (given === undefined ? ' (default)' : '');
+  const floor =
+    values['coverage-floor'] === undefined
+      ? null
+      : count(values['coverage-floor'], 'coverage-floor', 0, 0);
+  if (floor !== null && floor > 100)
+    throw new UsageError('--coverage-floor is a percentage (0-100)');
+  const wantCoverage = values.coverage === true || floor !== null;
+  if (wantCoverage) defaultProduct().resetCoverage();
   const started = performance.now();
   let lastDraw = 0;
   const result = check({
@@ -92,9 +128,12 @@ export function checkCommand(argv: readonly string[], io: Io): number {
     file = join(outDir, `${name}-${seed}.json`);
     writeFileSync(file, traceText(failure.trace));
   }
+  const cov = wantCoverage ? coverage(defaultProduct()) : null;
+  const belowFloor = cov !== null && floor !== null && cov.percent < floor;
   if (values.json) {
     io.out(
       JSON.stringify({
+        ...(cov ? { coverage: coverageJson(cov) } : {}),
         seed,
         runs,
         maxSteps,
@@ -114,7 +153,7 @@ export function checkCommand(argv: readonly string[], io: Io): number {
           : null,
       }),
     );
-    return failure ? EXIT_VIOLATION : EXIT_OK;
+    return failure || belowFloor ? EXIT_VIOLATION : EXIT_OK;
   }
   io.out(
     `devmem-model check · seed ${seed} · runs ${runs}${dflt(values.runs)} · max-steps ${maxSteps}${dflt(values['max-steps'])} · device-events ${deviceEvents}${dflt(values['device-events'])}`,
@@ -125,7 +164,8 @@ export function checkCommand(argv: readonly string[], io: Io): number {
     io.out(
       `ok: no violation in ${thousands(result.runs)} runs (${thousands(result.atomicSteps)} atomic steps, ${seconds(elapsed)})`,
     );
-    return EXIT_OK;
+    if (cov) printCoverage(io, cov, floor);
+    return belowFloor ? EXIT_VIOLATION : EXIT_OK;
   }
   io.out(
     `VIOLATION after ${thousands(failure.runs)} runs (${seconds(failure.msToDetect)}), seed ${seed}:`,
@@ -138,5 +178,6 @@ export function checkCommand(argv: readonly string[], io: Io): number {
     `counterexample: ${file} (${failure.trace.steps.length} steps, shrunk from ${failure.unshrunkSteps})`,
   );
   io.out(`replay it with: npx devmem-model replay ${file}`);
+  if (cov) printCoverage(io, cov, floor);
   return EXIT_VIOLATION;
 }

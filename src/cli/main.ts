@@ -4,6 +4,8 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../../properties/trace/load.js';
 import { checkCommand } from './check.js';
+import { docsCommand } from './docs.js';
+import { exportTestCommand } from './export-test.js';
 import { faultsCommand } from './faults.js';
 import { EXIT_OK, EXIT_USAGE, type Io, processIo, UsageError } from './io.js';
 import { replayCommand } from './replay.js';
@@ -29,6 +31,10 @@ export function main(argv: readonly string[], io: Io): number {
         return replayCommand(rest, io);
       case 'faults':
         return faultsCommand(io);
+      case 'docs':
+        return docsCommand(rest, io);
+      case 'export-test':
+        return exportTestCommand(rest, io);
       case undefined:
       case 'help':
       case '--help':

@@ -44,6 +44,20 @@ function lostPages(w: World, lost: ReadonlySet<number>): Map<string, number[]> {
     }
     if (pages.length > 0) out.set(o.name, pages);
   }
+  // A pinned page of a destroyed object is reached only through its pin.
+  for (const imp of Object.values(w.importers)) {
+    for (const io of Object.values(imp.objs)) {
+      const pin = io.pin;
+      if (!pin || w.objects[io.obj]?.kind !== 'anon') continue;
+      pin.frames.forEach((f, k) => {
+        const page = pin.pages[k];
+        if (page === undefined || !lost.has(f)) return;
+        const list = out.get(io.obj) ?? [];
+        if (!list.includes(page)) list.push(page);
+        out.set(io.obj, list);
+      });
+    }
+  }
   return out;
 }
 

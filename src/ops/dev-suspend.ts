@@ -97,6 +97,11 @@ export const devSuspend = defineOp<St>({
       };
     }
     if (vramPinned(w, d.id)) return () => thaw(w, d, 'EBUSY');
+    // A bo whose move is in flight may still have its data in (or be coming back to) this VRAM:
+    // the move finishes first.
+    const moving = bosIn(w, d.id).find((b) => b.movingBy !== null && b.movingBy !== p.pid);
+    if (moving?.movingBy)
+      return { on: 'proc', pid: moving.movingBy, why: `move of ${moving.name}` };
     const bo = bosIn(w, d.id, 'vram')[0];
     if (bo) {
       return () => {

@@ -13,9 +13,8 @@ import { anonPagesOn, bosIn, deviceFrames, pinnedFrames } from '../kernel/device
 import { attachments, dropBoPin, invalidateAttachment } from '../kernel/dmabuf.js';
 import { failJobs } from '../kernel/engine.js';
 import { lockBusy, resvLock, tryLock, unlock } from '../kernel/locks.js';
-import { markAnonLost } from '../kernel/loss.js';
 import { type MigState, newMigration, planMigration } from '../kernel/migrate.js';
-import { forceFree, releaseFrame } from '../world/frames.js';
+import { forceFree, freeCount, releaseFrame, systemPool } from '../world/frames.js';
 import { emit, observe } from '../world/log.js';
 import type { AnonObj, BoObj, Proc, Wait, World } from '../world/types.js';
 import { str } from './args.js';
@@ -26,7 +25,7 @@ interface St {
   /** bos already revoked. */
   done: string[];
   mig: MigState | null;
-  /** Migrations back to RAM that could not make progress (no free frame). */
+  /** Migrations back to RAM in a row that moved nothing (waiting for memory then). */
   stuck: number;
 }
 
@@ -67,7 +66,11 @@ function nextToEvacuate(
       const f = pg.pte.t === 'present' || pg.pte.t === 'devpriv' ? pg.pte.f : -1;
       if ((w.frames[f]?.pins ?? 0) === 0) movable.push(i);
     }
-    if (movable.length > 0 && stuck < 2) return { o, pages: movable };
+    // migrate_device_range allocates with __GFP_NOFAIL: without a free frame in RAM the unbind
+    // waits for memory (the OOM killer's or the user's business, not a deadlock).
+    if (movable.length > 0 && stuck > 0 && freeCount(w, systemPool()) === 0)
+      return { on: 'memory' };
+    if (movable.length > 0) return { o, pages: movable };
   }
   return null;
 }
@@ -142,19 +145,6 @@ export const devUnplug = defineOp<St>({
         };
       }
       return () => {
-        // Pages that found no frame in RAM lose their data (reported).
-        for (const { o, pages } of anonPagesOn(w, d.id)) {
-          for (const i of pages) {
-            const pg = o.page[i];
-            if (!pg || (pg.pte.t !== 'present' && pg.pte.t !== 'devpriv')) continue;
-            if ((w.frames[pg.pte.f]?.pins ?? 0) > 0) continue;
-            releaseFrame(w, pg.pte.f);
-            pg.pte = { t: 'none' };
-            pg.tlb = null;
-            emit(w, { type: 'page.drop', obj: o.key, page: i });
-            markAnonLost(w, o, i);
-          }
-        }
         observe(w, { k: 'revoked', device: d.id, frames: deviceFrames(w, d.id) });
         emit(w, { type: 'dev.revoke', device: d.id });
         s.stage = 'release';

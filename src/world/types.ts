@@ -285,6 +285,8 @@ export type Wait =
   | { readonly on: 'job'; readonly importer: string; readonly obj: string; readonly user: boolean }
   /** A compute job waiting for imp.complete (its own end: a user action). */
   | { readonly on: 'complete'; readonly importer: string; readonly obj: string }
+  /** No free frame in RAM: waits for memory to be freed (the OOM killer, the user). */
+  | { readonly on: 'memory' }
   | { readonly on: 'device'; readonly device: string; readonly power: Power }
   | { readonly on: 'engine'; readonly device: string; readonly job: number }
   | { readonly on: 'unpin'; readonly frames: readonly number[] }

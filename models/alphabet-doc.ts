@@ -1,0 +1,165 @@
+/**
+ * The alphabet documented: what each event means and what it carries. Typed by the alphabet
+ * itself, so an event cannot be added without its description.
+ */
+import type { SpecEventType } from './alphabet.js';
+
+export interface EventDoc {
+  readonly fields: string;
+  readonly doc: string;
+}
+
+export const EVENT_DOCS: Readonly<Record<SpecEventType, EventDoc>> = {
+  'obj.create': {
+    fields: 'obj, kind, pages, placement?, device?',
+    doc: 'An object was created (a bo in its placement, on its device).',
+  },
+  'obj.destroy': {
+    fields: 'obj',
+    doc: 'The name and the CPU mappings went; pins and attachments keep the object alive.',
+  },
+  'obj.release': {
+    fields: 'obj',
+    doc: 'The last user went away: the object and its frames are gone.',
+  },
+  'page.populate': {
+    fields: 'obj, page',
+    doc: 'First touch: a zero-filled system page was mapped.',
+  },
+  'page.swap_out': {
+    fields: 'obj, page',
+    doc: 'Reclaim replaced the PTE by a swap entry and freed the frame.',
+  },
+  'page.swap_in': { fields: 'obj, page', doc: 'A swapped page was read back into a fresh frame.' },
+  'page.migrate_collect': {
+    fields: 'obj, page',
+    doc: 'A migration entry replaced the PTE (under the PTL).',
+  },
+  'page.migrate_commit': {
+    fields: 'obj, page, to, device',
+    doc: 'The migration entry was replaced by the new frame (system, private or coherent).',
+  },
+  'page.migrate_restore': { fields: 'obj, page', doc: 'The copy failed: the old frame is back.' },
+  'page.unmap': { fields: 'obj, page', doc: 'obj.destroy tore the CPU mapping down.' },
+  'page.pin': {
+    fields: 'importer, obj, page, longterm',
+    doc: 'pin_user_pages took a pin (FOLL_LONGTERM for gup).',
+  },
+  'page.unpin': { fields: 'importer, obj, page', doc: 'unpin_user_pages dropped it.' },
+  'page.lost': {
+    fields: 'obj, page, byReset',
+    doc: "The page's data was lost with VRAM and the loss reported.",
+  },
+  'mmu.invalidate_start': { fields: 'obj, blockable', doc: 'mmu_notifier_invalidate_range_start.' },
+  'mmu.invalidate_end': { fields: 'obj', doc: 'mmu_notifier_invalidate_range_end.' },
+  'mmu.invalidate_refused': {
+    fields: 'obj',
+    doc: 'A non-blockable invalidation was refused; the core ended it (EAGAIN).',
+  },
+  'sub.insert': {
+    fields: 'importer, obj, deferred',
+    doc: 'mmu_interval_notifier_insert (deferred during an invalidation).',
+  },
+  'sub.remove': { fields: 'importer, obj', doc: 'mmu_interval_notifier_remove.' },
+  'sub.invalidate': {
+    fields: 'importer, obj',
+    doc: "The subscriber's invalidate() ran: set_seq, zap, DMA drained.",
+  },
+  'sub.read_begin': { fields: 'importer, obj', doc: 'mmu_interval_read_begin returned.' },
+  'sub.read_retry': {
+    fields: 'importer, obj, changed',
+    doc: 'mmu_interval_read_retry under the driver lock.',
+  },
+  'devpt.view': {
+    fields: 'importer, obj, page',
+    doc: 'The importer learned where the page lives (hmm_range_fault, an sg table).',
+  },
+  'devpt.set': {
+    fields: 'importer, obj, page, device',
+    doc: 'It wrote that into its device page table.',
+  },
+  'devpt.zap': { fields: 'importer, obj, page', doc: 'It zapped the entry.' },
+  'bo.share': { fields: 'obj', doc: 'Userspace allowed peer-to-peer for the bo.' },
+  'bo.unshare': { fields: 'obj', doc: 'Userspace took that back.' },
+  'bo.move_notify': {
+    fields: 'obj',
+    doc: 'The exporter is about to move the bo (reserved; the move emits att.invalidate per attachment).',
+  },
+  'bo.move': {
+    fields: 'obj, to',
+    doc: 'The placement switched; the move fence is not yet signalled (TTM pipelining).',
+  },
+  'bo.move_fence': {
+    fields: 'obj, ok',
+    doc: 'The move fence signalled (ok: false when a reset failed the copy).',
+  },
+  'bo.pin': {
+    fields: 'importer, obj, vram',
+    doc: 'dma_buf_pin (or a static importer pinning on map).',
+  },
+  'bo.unpin': { fields: 'importer, obj', doc: 'dma_buf_unpin.' },
+  'bo.lost': {
+    fields: 'obj, byReset',
+    doc: "The bo's data (some pages) was lost with VRAM and the loss reported.",
+  },
+  'bo.dummy': {
+    fields: 'obj',
+    doc: 'Unplug: the CPU mappings of the bo now point at the dummy page.',
+  },
+  'att.attach': {
+    fields: 'importer, obj, p2p, dynamic',
+    doc: 'dma_buf_dynamic_attach; peer2peer fixed for the attachment.',
+  },
+  'att.map': {
+    fields: 'importer, obj, vram',
+    doc: 'dma_buf_map_attachment returned an sg table (in VRAM or system).',
+  },
+  'att.unmap': { fields: 'importer, obj', doc: 'dma_buf_unmap_attachment.' },
+  'att.invalidate': {
+    fields: 'importer, obj',
+    doc: 'move_notify / invalidate_mappings reached the attachment.',
+  },
+  'att.detach': {
+    fields: 'importer, obj',
+    doc: 'dma_buf_detach: revoked under the reservation lock.',
+  },
+  'att.free': { fields: 'importer, obj', doc: "The attachment's memory was freed." },
+  'att.touch': { fields: 'importer, obj', doc: 'A callback touched the attachment (reserved).' },
+  'dev.hang': { fields: 'device', doc: 'The GPU stopped completing work.' },
+  'dev.reset_stop': { fields: 'device', doc: 'dev.reset stop: the device takes no more work.' },
+  'dev.reset': {
+    fields: 'device, vramLost',
+    doc: 'dev.reset reset: fences force-completed, VRAM content destroyed if vramLost.',
+  },
+  'dev.recover': {
+    fields: 'device',
+    doc: 'dev.reset recover: losses reported, mappings invalidated, device active.',
+  },
+  'dev.freeze': { fields: 'device', doc: 'dev.suspend freeze: new data into VRAM refused.' },
+  'dev.poweroff': { fields: 'device', doc: 'dev.suspend poweroff: VRAM off.' },
+  'dev.suspend_failed': { fields: 'device', doc: 'dev.suspend gave up (a pin held VRAM): thawed.' },
+  'dev.resume': { fields: 'device', doc: 'dev.resume.' },
+  'dev.gone': { fields: 'device', doc: 'dev.unplug gone: ENODEV for new users.' },
+  'dev.revoke': {
+    fields: 'device',
+    doc: 'dev.unplug revoke done: attachments revoked, CPU mappings on the dummy page, anon pages back in RAM.',
+  },
+  'dev.release': { fields: 'device', doc: "dev.unplug release: the device's memory is freed." },
+  'job.submit': { fields: 'importer, obj', doc: 'imp.submit: a userptr job takes its place.' },
+  'job.run': { fields: 'importer, obj', doc: 'Validated: the job runs on its GPU page table.' },
+  'job.preempt': {
+    fields: 'importer, obj',
+    doc: "An invalidation preempted a compute job's queues.",
+  },
+  'job.resume': {
+    fields: 'importer, obj',
+    doc: 'The preempted job resumed (after re-validating).',
+  },
+  'job.complete': { fields: 'importer, obj', doc: 'imp.complete: the user ended a compute job.' },
+  'job.done': { fields: 'importer, obj', doc: 'The job left (its fence signalled).' },
+  'dma.issue': {
+    fields: 'importer, obj, page, write',
+    doc: 'An importer issued DMA (reserved: observers see it, no machine constrains it).',
+  },
+  'dma.complete': { fields: 'importer, obj, page', doc: 'The DMA completed.' },
+};
