@@ -1,5 +1,7 @@
 /** The command line: exit codes, one clear line for bad input, never a stack trace. */
 import { describe, expect, it } from 'vitest';
+import type { Io } from '../src/cli/io.js';
+import { main } from '../src/cli/main.js';
 import { cli } from './support/cli.js';
 import { tempDir, writeTemp } from './support/files.js';
 
@@ -26,6 +28,25 @@ describe('devmem-model faults', () => {
     expect(r.code).toBe(0);
     expect(r.out).toContain('skip-read-retry');
     expect(r.out).toContain('Map.NoStalePfn');
+  });
+});
+
+describe('devmem-model check progress', () => {
+  it('shows runs, steps per second, elapsed time and the seed on a terminal', () => {
+    const lines: string[] = [];
+    const io: Io = { out: () => {}, err: () => {}, tty: true, progress: (l) => lines.push(l) };
+    const code = main(['check', '--runs', '200', '--seed', '5', '--out', tempDir()], io);
+    expect(code).toBe(0);
+    expect(lines.some((l) => /run \d+\/200 · [\d,]+ steps\/s · [\d.]+ s · seed 5/.test(l))).toBe(true);
+  });
+
+  it('prints nothing but the result off a terminal', () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const io: Io = { out: (l) => out.push(l), err: (l) => err.push(l), tty: false, progress: () => err.push('progress') };
+    main(['check', '--runs', '200', '--seed', '5', '--out', tempDir()], io);
+    expect(err).toEqual([]);
+    expect(out.join('\n')).toContain('ok: no violation in 200 runs');
   });
 });
 
