@@ -37,13 +37,20 @@ describe('devmem-model check progress', () => {
     const io: Io = { out: () => {}, err: () => {}, tty: true, progress: (l) => lines.push(l) };
     const code = main(['check', '--runs', '200', '--seed', '5', '--out', tempDir()], io);
     expect(code).toBe(0);
-    expect(lines.some((l) => /run \d+\/200 · [\d,]+ steps\/s · [\d.]+ s · seed 5/.test(l))).toBe(true);
+    expect(lines.some((l) => /run \d+\/200 · [\d,]+ steps\/s · [\d.]+ s · seed 5/.test(l))).toBe(
+      true,
+    );
   });
 
   it('prints nothing but the result off a terminal', () => {
     const out: string[] = [];
     const err: string[] = [];
-    const io: Io = { out: (l) => out.push(l), err: (l) => err.push(l), tty: false, progress: () => err.push('progress') };
+    const io: Io = {
+      out: (l) => out.push(l),
+      err: (l) => err.push(l),
+      tty: false,
+      progress: () => err.push('progress'),
+    };
     main(['check', '--runs', '200', '--seed', '5', '--out', tempDir()], io);
     expect(err).toEqual([]);
     expect(out.join('\n')).toContain('ok: no violation in 200 runs');

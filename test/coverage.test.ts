@@ -3,7 +3,7 @@ import { expect, it } from 'vitest';
 import { cli } from './support/cli.js';
 import { tempDir } from './support/files.js';
 
-export const COVERAGE_FLOOR = 95;
+const COVERAGE_FLOOR = 95;
 
 it(`the default check reaches at least ${COVERAGE_FLOOR}% of the specification's transitions`, () => {
   const r = cli(

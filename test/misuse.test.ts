@@ -32,25 +32,34 @@ const argsArb = fc.record(
 
 it('an operation that fails validation changes nothing', () => {
   fc.assert(
-    fc.property(fc.array(fc.nat(), { maxLength: 40 }), fc.array(fc.tuple(fc.constantFrom(...OP_NAMES), argsArb), { maxLength: 30 }), (choices, attempts) => {
-      // Build some state first, then try operations with arbitrary arguments.
-      const out = runChoices(DEFAULT_CONFIG, [], fullProfile(DEFAULT_CONFIG, 2, MAKER_LIST), choices);
-      const session = new Session(DEFAULT_CONFIG, []);
-      const runner = new TraceRunner(session);
-      out.steps.forEach((s, i) => runner.exec(s, i));
-      for (const [op, args] of attempts) {
-        const before = JSON.stringify({ ...session.w, log: null });
-        const r = session.spawn(op, args, 'x');
-        if ('result' in r) {
-          expect(r.result.ok).toBe(false);
-          expect(JSON.stringify({ ...session.w, log: null })).toBe(before);
-        } else {
-          // It started: let it finish so the next attempt sees a settled world.
-          runner.exec({ op: 'finish', args: { proc: 'x' } }, 0);
-          session.w.procs = session.w.procs.filter((p) => p.label !== 'x');
+    fc.property(
+      fc.array(fc.nat(), { maxLength: 40 }),
+      fc.array(fc.tuple(fc.constantFrom(...OP_NAMES), argsArb), { maxLength: 30 }),
+      (choices, attempts) => {
+        // Build some state first, then try operations with arbitrary arguments.
+        const out = runChoices(
+          DEFAULT_CONFIG,
+          [],
+          fullProfile(DEFAULT_CONFIG, 2, MAKER_LIST),
+          choices,
+        );
+        const session = new Session(DEFAULT_CONFIG, []);
+        const runner = new TraceRunner(session);
+        for (const [i, s] of out.steps.entries()) runner.exec(s, i);
+        for (const [op, args] of attempts) {
+          const before = JSON.stringify({ ...session.w, log: null });
+          const r = session.spawn(op, args, 'x');
+          if ('result' in r) {
+            expect(r.result.ok).toBe(false);
+            expect(JSON.stringify({ ...session.w, log: null })).toBe(before);
+          } else {
+            // It started: let it finish so the next attempt sees a settled world.
+            runner.exec({ op: 'finish', args: { proc: 'x' } }, 0);
+            session.w.procs = session.w.procs.filter((p) => p.label !== 'x');
+          }
         }
-      }
-    }),
+      },
+    ),
     { numRuns: 60, seed: 42 },
   );
 });

@@ -39,9 +39,11 @@ export function runChoices(
     label: 0,
   };
   for (const choice of choices) {
-    const runnable = session.w.procs.filter((p) => !session.waits.has(p.pid)).map((p) => p.label);
-    const c: GenCtx = Object.assign(ctx, { runnable, pending: session.w.procs.length });
-    const step = decode(choice, c);
+    const runnable: string[] = [];
+    for (const p of session.w.procs) if (!session.waits.has(p.pid)) runnable.push(p.label);
+    ctx.runnable = runnable;
+    ctx.pending = session.w.procs.length;
+    const step = decode(choice, ctx);
     if (!step) break;
     if (DEVICE_OPS.has(step.op)) ctx.deviceEvents += 1;
     const index = steps.length;

@@ -15,14 +15,16 @@ export interface GenCtx {
   readonly w: World;
   readonly profile: Profile;
   /** Pending processes whose next step can run. */
-  readonly runnable: readonly string[];
+  runnable: readonly string[];
   /** Pending processes in all. */
-  readonly pending: number;
+  pending: number;
   deviceEvents: number;
   /** Whether this run creates bos (some bo operation is on). */
   readonly bo: boolean;
-  /** The run's maker weights (filled on first use). */
-  weights?: readonly number[];
+  /** The run's candidate pools without and with device events (filled on first use). */
+  pools?: [Pool | null, Pool | null];
+  /** Live objects by kind for the command being decoded. */
+  objCache?: Map<string, string[]> | undefined;
   /** Importers of the run by kinds (filled on first use). */
   importerCache?: Map<string, string[]>;
   /** Next write value (unique within a run) and label number. */
@@ -43,9 +45,15 @@ function importersOf(ctx: GenCtx, kinds: readonly string[]): string[] {
 }
 
 function objsOf(ctx: GenCtx, kind: 'anon' | 'bo' | 'any', live = true): string[] {
-  return Object.values(ctx.w.objects)
+  const key = `${kind}${live}`;
+  const hit = ctx.objCache?.get(key);
+  if (hit) return hit;
+  const list = Object.values(ctx.w.objects)
     .filter((o) => (kind === 'any' || o.kind === kind) && (!live || !o.destroyed))
     .map((o) => o.name);
+  ctx.objCache ??= new Map();
+  ctx.objCache.set(key, list);
+  return list;
 }
 
 function pagesOf(ctx: GenCtx, obj: string): number {
@@ -245,35 +253,44 @@ function enabled(ctx: GenCtx, step: TraceStep): boolean {
 }
 
 /** Decode one choice into a trace step, or null when nothing is enabled. */
-/** The run's weight for each maker (device events rarer), computed once per run. */
-function opWeights(ctx: GenCtx): readonly number[] {
-  if (!ctx.weights) {
-    ctx.weights = MAKER_LIST.map(
-      (m, i) => (ctx.profile.weights[i] ?? 0) * (m.family === 'device' ? 1 : DEVICE_RARITY),
-    );
-  }
-  return ctx.weights;
+interface Pool {
+  readonly ids: readonly number[];
+  readonly wts: readonly number[];
+  readonly total: number;
+}
+
+/** The run's candidate makers and weights (device events rarer), with or without device events. */
+function pool(ctx: GenCtx, devices: boolean): Pool {
+  ctx.pools ??= [null, null];
+  const slot = devices ? 1 : 0;
+  const cached = ctx.pools[slot];
+  if (cached) return cached;
+  const ids: number[] = [];
+  const wts: number[] = [];
+  let total = 0;
+  MAKER_LIST.forEach((m, i) => {
+    if (!devices && m.family === 'device') return;
+    const wt = (ctx.profile.weights[i] ?? 0) * (m.family === 'device' ? 1 : DEVICE_RARITY);
+    if (wt <= 0) return;
+    ids.push(i);
+    wts.push(wt);
+    total += wt;
+  });
+  const made = { ids, wts, total };
+  ctx.pools[slot] = made;
+  return made;
 }
 
 export function decode(choice: number, ctx: GenCtx): TraceStep | null {
+  ctx.objCache = undefined;
   // Candidates: maker indices (>= 0) and runnable processes (-1 - index), with their weights.
-  const ids: number[] = [];
-  const wts: number[] = [];
-  let opWeight = 0;
   // At the pending bound, operations still run, but only to completion (they interleave with
   // the pending processes without adding one, unless they block).
   const mustComplete = ctx.pending >= ctx.profile.maxPending && ctx.runnable.length > 0;
-  {
-    const base = opWeights(ctx);
-    const devicesLeft = ctx.deviceEvents < ctx.profile.maxDeviceEvents;
-    for (let i = 0; i < base.length; i++) {
-      const wt = base[i] ?? 0;
-      if (wt <= 0 || (!devicesLeft && MAKER_LIST[i]?.family === 'device')) continue;
-      ids.push(i);
-      wts.push(wt);
-      opWeight += wt;
-    }
-  }
+  const base = pool(ctx, ctx.deviceEvents < ctx.profile.maxDeviceEvents);
+  const ids = [...base.ids];
+  const wts = [...base.wts];
+  const opWeight = base.total;
   const stepWeight = Math.max(1, Math.round(opWeight / ctx.profile.lazy));
   for (let k = 0; k < ctx.runnable.length; k++) {
     ids.push(-1 - k);

@@ -15,7 +15,8 @@ export type StepReport =
 
 /** Start of an atomic step: forget what the previous one logged. */
 export function beginStep(w: World): void {
-  w.log = { events: [], obs: [] };
+  w.log.events.length = 0;
+  w.log.obs.length = 0;
 }
 
 /** Validate an operation and create its process (not yet stepped). */

@@ -49,8 +49,10 @@ const ALL: readonly OpDef[] = [
 
 export const OPS: Readonly<Record<string, OpDef>> = Object.fromEntries(ALL.map((o) => [o.name, o]));
 
+const BY_NAME = new Map(ALL.map((o) => [o.name, o]));
+
 export const OP_NAMES: readonly string[] = ALL.map((o) => o.name);
 
 export function opDef(name: string): OpDef | undefined {
-  return Object.hasOwn(OPS, name) ? OPS[name] : undefined;
+  return BY_NAME.get(name);
 }
