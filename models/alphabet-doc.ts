@@ -16,7 +16,7 @@ export const EVENT_DOCS: Readonly<Record<SpecEventType, EventDoc>> = {
   },
   'obj.destroy': {
     fields: 'obj',
-    doc: 'The name and the CPU mappings went; pins and attachments keep the object alive.',
+    doc: 'The name and the CPU mappings went; pins, attachments, subscriptions and jobs keep the object alive.',
   },
   'obj.release': {
     fields: 'obj',

@@ -35,7 +35,7 @@ export interface Profile {
 }
 
 /**
- * Random profiles; with `directed` (the families of the faults under test), half the runs switch
+ * Random profiles; with `directed` (the families of the faults under test), three runs in four switch
  * on only those families' operations (and object creation), with every importer: the search is
  * focused where the bug class lives, the invariants stay the same.
  */

@@ -3,7 +3,7 @@ import type { Invariant } from './types.js';
 export const notifierSeqProtocol: Invariant = {
   name: 'Notifier.SeqProtocol',
   statement:
-    'the sequence is odd iff an overlapping invalidation is active; starts and ends pair; no end after EAGAIN',
+    'the sequence is odd while an invalidation overlapping a subscription is active and even when none is active (a subscription inserted during any invalidation makes it odd, as in the kernel); starts and ends pair, so no end follows a start refused with EAGAIN',
   check({ w }) {
     const { seq, active, ranges } = w.mm;
     if (active < 0)

@@ -62,6 +62,11 @@ function describe(wait: Wait): string {
   }
 }
 
+/** A process as the trace names it (its label) and as the kernel does (its pid): they differ. */
+function name(p: { readonly label: string; readonly op: string } | undefined, pid: number): string {
+  return p === undefined ? `pid ${pid}` : `${p.label} (${p.op}, pid ${pid})`;
+}
+
 export const progressNoDeadlock: Invariant = {
   name: 'Progress.NoDeadlock',
   statement:
@@ -72,13 +77,13 @@ export const progressNoDeadlock: Invariant = {
     const graph = new Map<number, number[]>();
     for (const [pid, wait] of waits) {
       const e = waitEdge(w, wait);
-      const p = pending.get(pid);
-      if ('orphan' in e) return { message: `${p?.label ?? pid} (${p?.op}) waits on ${e.orphan}` };
+      const who = name(pending.get(pid), pid);
+      if ('orphan' in e) return { message: `${who} waits on ${e.orphan}` };
       if ('user' in e) continue;
       for (const to of e.to) {
         if (!pending.has(to)) {
           return {
-            message: `${p?.label ?? pid} (${p?.op}) waits on ${describe(wait)}, held by process ${to}, which is no longer running`,
+            message: `${who} waits on ${describe(wait)}, held by pid ${to}, which is no longer running`,
           } satisfies Finding;
         }
       }
@@ -101,7 +106,7 @@ export const progressNoDeadlock: Invariant = {
       if (state.has(n)) continue;
       const c = cycleFrom(n, []);
       if (c) {
-        const names = c.map((pid) => pending.get(pid)?.label ?? String(pid));
+        const names = c.map((pid) => name(pending.get(pid), pid));
         return { message: `processes wait on each other in a cycle: ${names.join(' → ')}` };
       }
     }

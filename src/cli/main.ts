@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/** The devmem-model command line: check, replay, faults. */
+/** The devmem-model command line: check, replay, faults, export-test, docs. */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../../properties/trace/load.js';
@@ -13,11 +13,18 @@ import { replayCommand } from './replay.js';
 const HELP = `usage: devmem-model <command> [options]
 
   check [--runs N] [--seed S] [--max-steps N] [--device-events N] [--faults a,b]
-        [--config FILE] [--out DIR] [--json]
-                      generated interleavings against the specification and every invariant
-  replay FILE [--faults a,b]
-                      re-execute a trace step by step and check its expectations
+        [--config FILE] [--out DIR] [--json] [--coverage] [--coverage-floor PCT]
+                      generated interleavings against the specification and every invariant;
+                      --coverage lists the transitions no run took, --coverage-floor fails
+                      below that share of them
+  replay FILE [--faults a,b] [--mermaid]
+                      re-execute a trace step by step and check its expectations;
+                      --mermaid prints it as a Mermaid sequence diagram
   faults              list the fault catalogue and the invariant each must trip
+  export-test FILE [--root DIR]
+                      print a vitest file replaying FILE (--root: path from it to the project)
+  docs [--check] [--root DIR]
+                      regenerate the reference in docs/ (--check: report drift, change nothing)
 
 exit: 0 no violation / expectations met, 1 violation / expectation failed, 2 bad usage or input`;
 
@@ -42,7 +49,9 @@ export function main(argv: readonly string[], io: Io): number {
         io.out(HELP);
         return cmd === undefined ? EXIT_USAGE : EXIT_OK;
       default:
-        throw new UsageError(`unknown command "${cmd}" (commands: check, replay, faults)`);
+        throw new UsageError(
+          `unknown command "${cmd}" (commands: check, replay, faults, export-test, docs)`,
+        );
     }
   } catch (e) {
     if (e instanceof UsageError || e instanceof InputError) {
