@@ -1,5 +1,17 @@
 /** What lives in a device's memory, and who points at it. */
-import type { AnonObj, BoObj, World } from '../world/types.js';
+import type { AnonObj, BoObj, DeviceState, Power, World } from '../world/types.js';
+
+/** A device event (reset, suspend, unplug) takes the device: others wait for process `pid`. */
+export function claimDevice(d: DeviceState, power: Power, pid: number): void {
+  d.power = power;
+  d.eventBy = pid;
+}
+
+/** The device event is over, leaving the device in `power`. */
+export function releaseDevice(d: DeviceState, power: Power): void {
+  d.power = power;
+  d.eventBy = null;
+}
 
 export function deviceFrames(w: World, device: string): number[] {
   const out: number[] = [];

@@ -5,11 +5,10 @@
  * importer pins here. commit: the importer programs its page table from the sg table.
  */
 import type { Errno } from '../world/errno.js';
-import { pinFrame } from '../world/frames.js';
 import { emit } from '../world/log.js';
 import type { BoObj, Proc, Wait, World } from '../world/types.js';
 import { type BoMoveState, newBoMove, planBoMove } from './bo-move.js';
-import { mayUseVram, pinnedInVram } from './dmabuf.js';
+import { mayUseVram, pinnedInVram, takeBoPin } from './dmabuf.js';
 import { lockBusy, resvLock, tryLock, unlock } from './locks.js';
 import { objOf } from './objects.js';
 
@@ -88,16 +87,7 @@ export function planDmabufMapRoutine(w: World, p: Proc, m: DmabufMapState): Wait
     case 'commit':
       return () => {
         const vram = bo.placement === 'vram';
-        if (!att.dynamic && !io.pin) {
-          for (const f of bo.frames) pinFrame(w, f);
-          io.pin = {
-            pages: bo.frames.map((_, i) => i),
-            frames: [...bo.frames],
-            longterm: false,
-            vram,
-          };
-          emit(w, { type: 'bo.pin', importer: m.importer, obj: bo.key, vram });
-        }
+        if (!att.dynamic && !io.pin) takeBoPin(w, m.importer, io, bo);
         const sg = bo.frames.map((f) => ({ f, tag: w.frames[f]?.tag ?? 0 }));
         att.sg = sg;
         att.vram = vram;

@@ -4,9 +4,9 @@
  * (move_notify / invalidate_mappings), called with the reservation lock held.
  */
 
-import { unpinFrame } from '../world/frames.js';
+import { pinFrame, unpinFrame } from '../world/frames.js';
 import { emit } from '../world/log.js';
-import type { Attachment, BoObj, World } from '../world/types.js';
+import type { Attachment, BoObj, ImporterObj, World } from '../world/types.js';
 
 export function importerConfig(w: World, importer: string) {
   return w.config.importers.find((i) => i.id === importer);
@@ -84,6 +84,14 @@ export function invalidateAttachment(
   att.sg = null;
   att.invalidated = true;
   emit(w, { type: 'att.invalidate', importer, obj: key });
+}
+
+/** Pin a bo's frames where they are for an importer (dma_buf_pin, or a static map). */
+export function takeBoPin(w: World, importer: string, io: ImporterObj, bo: BoObj): void {
+  const vram = bo.placement === 'vram';
+  for (const f of bo.frames) pinFrame(w, f);
+  io.pin = { pages: bo.frames.map((_, i) => i), frames: [...bo.frames], longterm: false, vram };
+  emit(w, { type: 'bo.pin', importer, obj: bo.key, vram });
 }
 
 /** Drop an importer's dma-buf pin on a bo. */

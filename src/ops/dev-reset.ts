@@ -8,7 +8,7 @@
  *            policy, following 001_ed5b1bd85d234dba.txt: no importer silently reads garbage)
  */
 import { defineOp, done, failNow, PROGRESS } from '../exec/op.js';
-import { deviceFrames } from '../kernel/device.js';
+import { claimDevice, deviceFrames, releaseDevice } from '../kernel/device.js';
 import { failJobs } from '../kernel/engine.js';
 import { markAnonLost, markBoLost } from '../kernel/loss.js';
 import { GARBAGE } from '../world/frames.js';
@@ -122,8 +122,7 @@ export const devReset = defineOp<St>({
         if (d.gone) return failNow('ENODEV');
         if (d.power !== 'active' && d.power !== 'hung') return failNow('EINVAL');
         return () => {
-          d.power = 'resetting';
-          d.eventBy = p.pid;
+          claimDevice(d, 'resetting', p.pid);
           emit(w, { type: 'dev.reset_stop', device: d.id });
           s.stage = 'reset';
           return PROGRESS;
@@ -156,8 +155,7 @@ export const devReset = defineOp<St>({
             reportLoss(w, pages);
             observe(w, { k: 'loss-reported', device: d.id, frames: [...lost] });
           }
-          d.power = 'active';
-          d.eventBy = null;
+          releaseDevice(d, 'active');
           emit(w, { type: 'dev.recover', device: d.id });
           return done({ vramLost: s.vramLost });
         };

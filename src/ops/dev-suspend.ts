@@ -9,7 +9,7 @@
  */
 import { defineOp, done, failed, failNow, type Outcome, PROGRESS } from '../exec/op.js';
 import { type BoMoveState, newBoMove, planBoMove } from '../kernel/bo-move.js';
-import { anonPagesOn, bosIn, vramPinned } from '../kernel/device.js';
+import { anonPagesOn, bosIn, claimDevice, releaseDevice, vramPinned } from '../kernel/device.js';
 import { type MigState, newMigration, planMigration } from '../kernel/migrate.js';
 import type { Errno } from '../world/errno.js';
 import { emit } from '../world/log.js';
@@ -25,8 +25,7 @@ interface St {
 
 function thaw(w: World, d: DeviceState, why: Errno): Outcome {
   d.frozen = false;
-  d.power = 'active';
-  d.eventBy = null;
+  releaseDevice(d, 'active');
   emit(w, { type: 'dev.suspend_failed', device: d.id });
   return failed(why);
 }
@@ -53,8 +52,7 @@ export const devSuspend = defineOp<St>({
       if (vramPinned(w, d.id)) return failNow('EBUSY');
       return () => {
         if (!w.faults['suspend-before-freeze']) d.frozen = true;
-        d.power = 'suspending';
-        d.eventBy = p.pid;
+        claimDevice(d, 'suspending', p.pid);
         emit(w, { type: 'dev.freeze', device: d.id });
         s.stage = 'evict';
         return PROGRESS;
@@ -63,8 +61,7 @@ export const devSuspend = defineOp<St>({
     if (s.stage === 'poweroff') {
       return () => {
         if (w.faults['suspend-before-freeze']) d.frozen = true;
-        d.power = 'suspended';
-        d.eventBy = null;
+        releaseDevice(d, 'suspended');
         emit(w, { type: 'dev.poweroff', device: d.id });
         return done();
       };

@@ -9,7 +9,14 @@
  *   release  its frames are freed — waiting while a static or gup pin still points at one
  */
 import { defineOp, done, failNow, type Plan, PROGRESS } from '../exec/op.js';
-import { anonPagesOn, bosIn, deviceFrames, pinnedFrames } from '../kernel/device.js';
+import {
+  anonPagesOn,
+  bosIn,
+  claimDevice,
+  deviceFrames,
+  pinnedFrames,
+  releaseDevice,
+} from '../kernel/device.js';
 import { attachments, dropBoPin, invalidateAttachment } from '../kernel/dmabuf.js';
 import { failJobs } from '../kernel/engine.js';
 import { lockBusy, resvLock, tryLock, unlock } from '../kernel/locks.js';
@@ -114,8 +121,7 @@ export const devUnplug = defineOp<St>({
         d.frozen = true;
         // Work queued on a hung engine completes with an error; the unbind itself still runs.
         failJobs(w, d.id);
-        d.power = 'unplugging';
-        d.eventBy = p.pid;
+        claimDevice(d, 'unplugging', p.pid);
         emit(w, { type: 'dev.gone', device: d.id });
         s.stage = 'revoke';
         return PROGRESS;
@@ -185,8 +191,7 @@ export const devUnplug = defineOp<St>({
           forceFree(w, pg.pte.f);
         }
       }
-      d.power = 'gone';
-      d.eventBy = null;
+      releaseDevice(d, 'gone');
       emit(w, { type: 'dev.release', device: d.id });
       return done();
     };

@@ -6,13 +6,11 @@
  */
 import { done, failed, type Plan, PROGRESS } from '../exec/op.js';
 import { type BoMoveState, newBoMove, planBoMove } from '../kernel/bo-move.js';
-import { attachments, mayUseVram, pinnedInVram } from '../kernel/dmabuf.js';
+import { attachments, mayUseVram, pinnedInVram, takeBoPin } from '../kernel/dmabuf.js';
 import { lockBusy, resvLock, tryLock, unlock } from '../kernel/locks.js';
 import { objOf } from '../kernel/objects.js';
 import type { ImporterConfig } from '../world/config.js';
 import type { Errno } from '../world/errno.js';
-import { pinFrame } from '../world/frames.js';
-import { emit } from '../world/log.js';
 import type { BoObj, Proc, World } from '../world/types.js';
 import { deviceErrno } from './device-state.js';
 
@@ -107,15 +105,7 @@ export function planDmabufPin(w: World, p: Proc, d: DmabufPinState): Plan {
     case 'pin':
       return () => {
         if (!io) return fail('EINVAL');
-        const vram = bo.placement === 'vram';
-        for (const f of bo.frames) pinFrame(w, f);
-        io.pin = {
-          pages: bo.frames.map((_, i) => i),
-          frames: [...bo.frames],
-          longterm: false,
-          vram,
-        };
-        emit(w, { type: 'bo.pin', importer: d.importer, obj: bo.key, vram });
+        takeBoPin(w, d.importer, io, bo);
         unlock(w, resv, p.pid);
         return done();
       };
