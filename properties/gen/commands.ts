@@ -77,6 +77,9 @@ function impOp(
   live: boolean,
   extra?: (c: Choice, ctx: GenCtx, obj: string) => Record<string, unknown>,
 ): Maker {
+  // A read or write is probed at page 0 (every object has one) with a valid value; the page and
+  // value are drawn once the pair is chosen.
+  const probe = extra === page ? { page: 0 } : extra ? { page: 0, value: 1 } : {};
   return (c, ctx) => {
     const importers = importersOf(ctx, kinds);
     const objs = objsOf(ctx, objKind, live);
@@ -85,11 +88,13 @@ function impOp(
       op(name, {
         importer: importers[k % importers.length],
         obj: objs[Math.floor(k / importers.length)],
+        ...probe,
       }),
     );
     if (!chosen) return null;
-    const obj = String(chosen.args.obj);
-    return extra ? op(name, { ...chosen.args, ...extra(c, ctx, obj) }) : chosen;
+    if (!extra) return chosen;
+    const { importer, obj } = chosen.args;
+    return op(name, { importer, obj, ...extra(c, ctx, String(obj)) });
   };
 }
 
