@@ -7,6 +7,7 @@
 import { pinFrame, unpinFrame } from '../world/frames.js';
 import { emit } from '../world/log.js';
 import type { Attachment, BoObj, ImporterObj, World } from '../world/types.js';
+import { zapImporter } from './notifier.js';
 
 export function importerConfig(w: World, importer: string) {
   return w.config.importers.find((i) => i.id === importer);
@@ -75,12 +76,7 @@ export function invalidateAttachment(
       `NULL pointer dereference in ${importer}'s invalidate_mappings: ${obj} was never mapped`,
     );
   }
-  for (let page = 0; page < io.pt.length; page++) {
-    if (io.pt[page] !== null) {
-      io.pt[page] = null;
-      emit(w, { type: 'devpt.zap', importer, obj: key, page });
-    }
-  }
+  zapImporter(w, importer, obj);
   att.sg = null;
   att.invalidated = true;
   emit(w, { type: 'att.invalidate', importer, obj: key });

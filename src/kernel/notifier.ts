@@ -74,7 +74,10 @@ export function invalidateEnd(w: World, inv: InvState): void {
   emit(w, { type: 'mmu.invalidate_end', obj: keyOf(w, inv.obj) });
 }
 
-/** Zap an importer's device PTEs for an object (the caller holds its driver lock). */
+/**
+ * Zap an importer's device PTEs for an object (the caller holds its driver lock, or the bo's
+ * reservation lock for a dma-buf attachment).
+ */
 export function zapImporter(w: World, importer: string, obj: string): void {
   const io = w.importers[importer]?.objs[obj];
   if (!io) return;

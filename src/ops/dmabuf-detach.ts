@@ -8,7 +8,7 @@ import { done, failed, type Plan, PROGRESS } from '../exec/op.js';
 import { dropBoPin } from '../kernel/dmabuf.js';
 import { maybeRelease } from '../kernel/lifecycle.js';
 import { lockBusy, resvLock, tryLock, unlock } from '../kernel/locks.js';
-import { dmaWait } from '../kernel/notifier.js';
+import { dmaWait, zapImporter } from '../kernel/notifier.js';
 import { emit } from '../world/log.js';
 import type { Proc, World } from '../world/types.js';
 import { tidyImporterObj } from './args.js';
@@ -36,12 +36,7 @@ export function planDmabufDetach(w: World, p: Proc, d: DmabufDetachState): Plan 
     if (busy) return busy;
     return () => {
       if (locked) tryLock(w, resvLock(d.obj), p.pid);
-      for (let page = 0; page < io.pt.length; page++) {
-        if (io.pt[page] !== null) {
-          io.pt[page] = null;
-          emit(w, { type: 'devpt.zap', importer: d.importer, obj: bo.key, page });
-        }
-      }
+      zapImporter(w, d.importer, d.obj);
       att.sg = null;
       att.revoked = true;
       io.mapped = false;

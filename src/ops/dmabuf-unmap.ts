@@ -2,7 +2,7 @@
 import { done, failNow, type Plan } from '../exec/op.js';
 import { dropBoPin } from '../kernel/dmabuf.js';
 import { lockBusy, resvLock, tryLock, unlock } from '../kernel/locks.js';
-import { dmaWait } from '../kernel/notifier.js';
+import { dmaWait, zapImporter } from '../kernel/notifier.js';
 import { emit } from '../world/log.js';
 import type { Proc, World } from '../world/types.js';
 import { tidyImporterObj } from './args.js';
@@ -18,12 +18,7 @@ export function planDmabufUnmap(w: World, p: Proc, importer: string, obj: string
     const io = w.importers[importer]?.objs[obj];
     tryLock(w, resvLock(obj), p.pid);
     if (io) {
-      for (let page = 0; page < io.pt.length; page++) {
-        if (io.pt[page] !== null) {
-          io.pt[page] = null;
-          emit(w, { type: 'devpt.zap', importer, obj: bo.key, page });
-        }
-      }
+      zapImporter(w, importer, obj);
       if (io.att) io.att.sg = null;
       io.mapped = false;
       if (io.att && !io.att.dynamic) dropBoPin(w, importer, bo);
