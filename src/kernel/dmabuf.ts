@@ -8,6 +8,7 @@ import { pinFrame, unpinFrame } from '../world/frames.js';
 import { emit } from '../world/log.js';
 import type { Attachment, BoObj, ImporterObj, World } from '../world/types.js';
 import { zapImporter } from './notifier.js';
+import { keyOf } from './objects.js';
 
 export function importerConfig(w: World, importer: string) {
   return w.config.importers.find((i) => i.id === importer);
@@ -63,7 +64,7 @@ export function invalidateAttachment(
   stale: { att: Attachment } | null,
 ): void {
   const io = w.importers[importer]?.objs[obj];
-  const key = w.objects[obj]?.key ?? obj;
+  const key = keyOf(w, obj);
   const att = io?.att ?? stale?.att ?? null;
   if (!att || att.freed || io?.att !== att) {
     w.log.obs.push({ k: 'touch-detached', importer, obj });

@@ -20,7 +20,7 @@ import type { AnonObj, DevPte, Proc, Wait, World } from '../world/types.js';
 import { driverLock, lockBusy, tryLock, unlock } from './locks.js';
 import { type MigState, newMigration, planMigration } from './migrate.js';
 import { readBegin, readBeginWait, readRetry } from './notifier.js';
-import { objOf } from './objects.js';
+import { keyOf, objOf } from './objects.js';
 import { deviceOf, faultInAll, framesToFault, markDirty } from './pages.js';
 
 export type MirrorStage = 'fault' | 'migrate' | 'lock' | 'retry' | 'program';
@@ -156,7 +156,7 @@ export function planMirrorMap(w: World, p: Proc, m: MirrorMapState): Wait | (() 
 /** read_retry: on a change, go back to read_begin. */
 function retried(w: World, m: MirrorMapState): boolean {
   const changed = readRetry(w, m.importer, m.obj, m.seq);
-  const key = w.objects[m.obj]?.key ?? m.obj;
+  const key = keyOf(w, m.obj);
   emit(w, { type: 'sub.read_retry', importer: m.importer, obj: key, changed });
   if (changed) m.stage = 'fault';
   return changed;

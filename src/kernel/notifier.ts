@@ -10,6 +10,7 @@
 import { emit, freshId } from '../world/log.js';
 import type { Proc, Wait, World } from '../world/types.js';
 import { driverLock, lockBusy, notifierLock, tryLock, unlock } from './locks.js';
+import { keyOf } from './objects.js';
 import { jobInvalidateWait, jobPreempt } from './userptr.js';
 
 export interface InvState {
@@ -24,10 +25,6 @@ export interface InvState {
 
 export function newInvalidation(obj: string, blockable: boolean): InvState {
   return { obj, blockable, id: 0, subs: [], i: 0, overlapped: false };
-}
-
-function keyOf(w: World, obj: string): string {
-  return w.objects[obj]?.key ?? obj;
 }
 
 /** Subscribers in the interval tree for an object, in the order they attached. */

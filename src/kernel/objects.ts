@@ -8,3 +8,8 @@ export function objOf(w: World, name: string, uid: number): Obj | undefined {
   const o = w.objects[name];
   return o && o.uid === uid ? o : undefined;
 }
+
+/** The name events report for an object: its incarnation's key, or the bare name once released. */
+export function keyOf(w: World, obj: string): string {
+  return w.objects[obj]?.key ?? obj;
+}

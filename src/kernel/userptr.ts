@@ -6,6 +6,7 @@
  */
 import { emit } from '../world/log.js';
 import type { Wait, World } from '../world/types.js';
+import { keyOf } from './objects.js';
 
 function queuesOf(w: World, importer: string): 'gfx' | 'compute' | null {
   return w.config.importers.find((i) => i.id === importer)?.queues ?? null;
@@ -29,5 +30,5 @@ export function jobPreempt(w: World, importer: string, obj: string): void {
   if (job?.state !== 'running' || queuesOf(w, importer) !== 'compute') return;
   job.state = 'preempted';
   job.saved = [...(w.importers[importer]?.objs[obj]?.pt ?? [])];
-  emit(w, { type: 'job.preempt', importer, obj: w.objects[obj]?.key ?? obj });
+  emit(w, { type: 'job.preempt', importer, obj: keyOf(w, obj) });
 }

@@ -11,6 +11,7 @@ import { defineOp, done, failNow, PROGRESS } from '../exec/op.js';
 import { claimDevice, deviceFrames, releaseDevice } from '../kernel/device.js';
 import { failJobs } from '../kernel/engine.js';
 import { markAnonLost, markBoLost } from '../kernel/loss.js';
+import { keyOf } from '../kernel/objects.js';
 import { GARBAGE } from '../world/frames.js';
 import { emit, observe } from '../world/log.js';
 import type { World } from '../world/types.js';
@@ -72,7 +73,7 @@ function invalidateLost(
 ): void {
   for (const imp of Object.values(w.importers)) {
     for (const io of Object.values(imp.objs)) {
-      const key = w.objects[io.obj]?.key ?? io.obj;
+      const key = keyOf(w, io.obj);
       const lostHere = pages.get(io.obj) ?? [];
       let hit = false;
       io.pt.forEach((e, page) => {

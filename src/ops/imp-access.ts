@@ -7,7 +7,7 @@
 import { defineOp, done, failed, failNow, type Outcome, type Plan, PROGRESS } from '../exec/op.js';
 import { type EngineSlot, gate, memoryWait, retire, submit } from '../kernel/engine.js';
 import { type MirrorMapState, newMirrorMap, planMirrorMap } from '../kernel/hmm.js';
-import { objOf } from '../kernel/objects.js';
+import { keyOf, objOf } from '../kernel/objects.js';
 import { readFrame, writeFrame } from '../world/frames.js';
 import { emit, freshId, observe } from '../world/log.js';
 import type { InflightDma, Proc, World } from '../world/types.js';
@@ -30,10 +30,6 @@ interface St {
   dma: InflightDma | null;
   /** The DMA queued on a hung device's engine. */
   engine: EngineSlot;
-}
-
-function keyOf(w: World, obj: string): string {
-  return w.objects[obj]?.key ?? obj;
 }
 
 /** Register the DMA on a frame: it is now in flight. */

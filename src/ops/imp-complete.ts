@@ -3,6 +3,7 @@
  * signals; the job's process then finishes.
  */
 import { defineOp, done, failNow } from '../exec/op.js';
+import { keyOf } from '../kernel/objects.js';
 import { emit } from '../world/log.js';
 import { importerCfg, isErrno, usedObj } from './args.js';
 
@@ -35,7 +36,7 @@ export const impComplete = defineOp<St>({
       emit(w, {
         type: 'job.complete',
         importer: p.st.importer,
-        obj: w.objects[p.st.obj]?.key ?? p.st.obj,
+        obj: keyOf(w, p.st.obj),
       });
       return done();
     };

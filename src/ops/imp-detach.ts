@@ -8,6 +8,7 @@ import { defineOp, done, failNow, PROGRESS } from '../exec/op.js';
 import { maybeRelease } from '../kernel/lifecycle.js';
 import { driverLock, lockBusy, tryLock, unlock } from '../kernel/locks.js';
 import { dmaWait, removeWait, zapImporter } from '../kernel/notifier.js';
+import { keyOf } from '../kernel/objects.js';
 import { emit } from '../world/log.js';
 import { importerCfg, isErrno, tidyImporterObj, usedObj } from './args.js';
 import { type DmabufDetachState, newDmabufDetach, planDmabufDetach } from './dmabuf-detach.js';
@@ -69,7 +70,7 @@ export const impDetach = defineOp<St>({
         io.mapped = false;
       }
       unlock(w, dl, p.pid);
-      emit(w, { type: 'sub.remove', importer, obj: w.objects[obj]?.key ?? obj });
+      emit(w, { type: 'sub.remove', importer, obj: keyOf(w, obj) });
       s.stage = 'free';
       return PROGRESS;
     };

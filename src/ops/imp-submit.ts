@@ -10,7 +10,7 @@
 import { defineOp, done, failed, type Plan, PROGRESS } from '../exec/op.js';
 import { type MirrorMapState, newMirrorMap, planMirrorMap } from '../kernel/hmm.js';
 import { readBeginWait } from '../kernel/notifier.js';
-import { objOf } from '../kernel/objects.js';
+import { keyOf, objOf } from '../kernel/objects.js';
 import { allPages } from '../kernel/pages.js';
 import { emit } from '../world/log.js';
 import type { Job, Proc, World } from '../world/types.js';
@@ -32,15 +32,11 @@ function jobOf(w: World, s: St): Job | null {
   return w.importers[s.importer]?.objs[s.obj]?.job ?? null;
 }
 
-function key(w: World, s: St): string {
-  return w.objects[s.obj]?.key ?? s.obj;
-}
-
 /** The job ends (its fence signals): it leaves the importer. */
 function retireJob(w: World, s: St, p: Proc): void {
   const io = w.importers[s.importer]?.objs[s.obj];
   if (io?.job?.pid === p.pid) io.job = null;
-  emit(w, { type: 'job.done', importer: s.importer, obj: key(w, s) });
+  emit(w, { type: 'job.done', importer: s.importer, obj: keyOf(w, s.obj) });
   tidyImporterObj(w, s.importer, s.obj);
 }
 
@@ -60,7 +56,11 @@ function planValidate(w: World, p: Proc, s: St, job: Job): Plan {
     }
     job.state = 'running';
     job.saved = null;
-    emit(w, { type: s.resuming ? 'job.resume' : 'job.run', importer: s.importer, obj: key(w, s) });
+    emit(w, {
+      type: s.resuming ? 'job.resume' : 'job.run',
+      importer: s.importer,
+      obj: keyOf(w, s.obj),
+    });
     s.stage = 'run';
     return PROGRESS;
   };
@@ -144,14 +144,14 @@ export const impSubmit = defineOp<St>({
               emit(w, {
                 type: 'devpt.set',
                 importer: s.importer,
-                obj: key(w, s),
+                obj: keyOf(w, s.obj),
                 page,
                 device: null,
               });
             });
             preempted.state = 'running';
             preempted.saved = null;
-            emit(w, { type: 'job.resume', importer: s.importer, obj: key(w, s) });
+            emit(w, { type: 'job.resume', importer: s.importer, obj: keyOf(w, s.obj) });
             return PROGRESS;
           };
         }
