@@ -19,6 +19,7 @@ import {
   allocFrame,
   copyFrame,
   freeCount,
+  isGarbage,
   releaseFrame,
   systemPool,
   vramPool,
@@ -211,7 +212,7 @@ export function planBoMove(w: World, p: Proc, m: BoMoveState): Wait | (() => BoM
         markBoLost(
           w,
           bo,
-          m.dst.map((f, i) => (w.frames[f]?.state === 'garbage' ? i : -1)).filter((i) => i >= 0),
+          m.dst.map((f, i) => (isGarbage(w, f) ? i : -1)).filter((i) => i >= 0),
         );
         if (bo.fence && bo.fence.by === p.pid) bo.fence.signalled = true;
         emit(w, { type: 'bo.move_fence', obj: bo.key, ok: true });
@@ -293,9 +294,7 @@ function planRevert(
     if (m.from) emit(w, { type: 'bo.move', obj: bo.key, to: m.from });
     for (const f of m.dst) releaseFrame(w, f);
     dropHolds(p, [...m.src, ...m.dst]);
-    const lost = m.src
-      .map((f, i) => (w.frames[f]?.state === 'garbage' ? i : -1))
-      .filter((i) => i >= 0);
+    const lost = m.src.map((f, i) => (isGarbage(w, f) ? i : -1)).filter((i) => i >= 0);
     markBoLost(w, bo, lost);
     if (bo.movingBy === p.pid) bo.movingBy = null;
     unlock(w, resv, p.pid);

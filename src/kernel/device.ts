@@ -1,5 +1,6 @@
 /** What lives in a device's memory, and who points at it. */
 import type { AnonObj, BoObj, DeviceState, Power, World } from '../world/types.js';
+import { deviceOf } from './pages.js';
 
 /** A device event (reset, suspend, unplug) takes the device: others wait for process `pid`. */
 export function claimDevice(d: DeviceState, power: Power, pid: number): void {
@@ -22,8 +23,7 @@ export function deviceFrames(w: World, device: string): number[] {
 }
 
 export function onDevice(w: World, f: number, device: string): boolean {
-  const fr = w.frames[f];
-  return fr?.kind === 'vram' && fr.device === device;
+  return deviceOf(w, f) === device;
 }
 
 /** Anon pages whose PTE (present, device-private or migration entry) points into the device. */

@@ -17,6 +17,7 @@ import {
   allocFrame,
   copyFrame,
   getRef,
+  isGarbage,
   putRef,
   releaseFrame,
   systemPool,
@@ -257,10 +258,7 @@ function commit(w: World, p: Proc, o: AnonObj, m: MigState): MigResult {
   if (dst?.frozen && m.error === null) m.error = 'EBUSY';
   // A reset destroyed the copy in the destination while the source is intact: keep the source.
   const copyLost = m.cols.some(
-    (c) =>
-      c.src !== null &&
-      w.frames[c.dst]?.state === 'garbage' &&
-      w.frames[c.src]?.state !== 'garbage',
+    (c) => c.src !== null && isGarbage(w, c.dst) && !isGarbage(w, c.src),
   );
   if (copyLost && m.error === null) m.error = 'EIO';
   for (const page of m.unflushed) {
@@ -293,7 +291,7 @@ function commit(w: World, p: Proc, o: AnonObj, m: MigState): MigResult {
     if (ours && m.error === null) {
       const dirty = w.faults['drop-dirty-on-migrate'] ? false : c.dirty;
       // The source was destroyed by a reset while the migration waited: the data is lost.
-      if (w.frames[c.dst]?.state === 'garbage') markAnonLost(w, o, c.page);
+      if (isGarbage(w, c.dst)) markAnonLost(w, o, c.page);
       pg.pte = installPte(toWhere, c.dst, dirty);
       emit(w, {
         type: 'page.migrate_commit',
@@ -309,7 +307,7 @@ function commit(w: World, p: Proc, o: AnonObj, m: MigState): MigResult {
         ? { t: 'devpriv', f: c.src, dirty: c.dirty }
         : { t: 'present', f: c.src, dirty: c.dirty };
       emit(w, { type: 'page.migrate_restore', obj: o.key, page: c.page });
-      if (w.frames[c.src]?.state === 'garbage') markAnonLost(w, o, c.page);
+      if (isGarbage(w, c.src)) markAnonLost(w, o, c.page);
       releaseFrame(w, c.dst);
     } else {
       releaseFrame(w, c.dst);

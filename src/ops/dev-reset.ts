@@ -12,7 +12,7 @@ import { claimDevice, deviceFrames, releaseDevice } from '../kernel/device.js';
 import { failJobs } from '../kernel/engine.js';
 import { markAnonLost, markBoLost } from '../kernel/loss.js';
 import { keyOf } from '../kernel/objects.js';
-import { GARBAGE } from '../world/frames.js';
+import { GARBAGE, isGarbage } from '../world/frames.js';
 import { emit, observe } from '../world/log.js';
 import type { World } from '../world/types.js';
 import { optBool, str } from './args.js';
@@ -148,9 +148,7 @@ export const devReset = defineOp<St>({
         return () => {
           if (s.vramLost) {
             d.vramLost += 1;
-            const lost = new Set(
-              deviceFrames(w, d.id).filter((f) => w.frames[f]?.state === 'garbage'),
-            );
+            const lost = new Set(deviceFrames(w, d.id).filter((f) => isGarbage(w, f)));
             const pages = lostPages(w, lost);
             if (!w.faults['reset-no-invalidate']) invalidateLost(w, lost, pages);
             reportLoss(w, pages);

@@ -21,6 +21,7 @@ import { attachments, dropBoPin, invalidateAttachment } from '../kernel/dmabuf.j
 import { failJobs } from '../kernel/engine.js';
 import { lockBusy, resvLock, tryLock, unlock } from '../kernel/locks.js';
 import { type MigState, newMigration, planMigration } from '../kernel/migrate.js';
+import { pteFrame } from '../kernel/pages.js';
 import { forceFree, freeCount, releaseFrame, systemPool } from '../world/frames.js';
 import { emit, observe } from '../world/log.js';
 import type { AnonObj, BoObj, Proc, Wait, World } from '../world/types.js';
@@ -70,7 +71,7 @@ function nextToEvacuate(
       if (pg.lockedBy !== null && pg.lockedBy !== pid)
         return { on: 'page', obj: o.name, page: i, holder: pg.lockedBy };
       // A pinned page stays until its pin goes (release waits for that).
-      const f = pg.pte.t === 'present' || pg.pte.t === 'devpriv' ? pg.pte.f : -1;
+      const f = pteFrame(pg.pte) ?? -1;
       if ((w.frames[f]?.pins ?? 0) === 0) movable.push(i);
     }
     // migrate_device_range allocates with __GFP_NOFAIL: without a free frame in RAM the unbind
@@ -187,8 +188,8 @@ export const devUnplug = defineOp<St>({
       for (const { o, pages } of anonPagesOn(w, d.id)) {
         for (const i of pages) {
           const pg = o.page[i];
-          if (!pg || (pg.pte.t !== 'present' && pg.pte.t !== 'devpriv')) continue;
-          forceFree(w, pg.pte.f);
+          const f = pg ? pteFrame(pg.pte) : null;
+          if (f !== null) forceFree(w, f);
         }
       }
       releaseDevice(d, 'gone');
