@@ -10,10 +10,6 @@ import type { Attachment, BoObj, ImporterObj, World } from '../world/types.js';
 import { zapImporter } from './notifier.js';
 import { keyOf } from './objects.js';
 
-export function importerConfig(w: World, importer: string) {
-  return w.config.importers.find((i) => i.id === importer);
-}
-
 /** A map or pin may use VRAM iff the attachment is p2p and userspace shared the bo now. */
 export function mayUseVram(bo: BoObj, att: Attachment): boolean {
   return att.p2p && bo.shared;

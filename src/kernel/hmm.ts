@@ -20,7 +20,7 @@ import type { AnonObj, DevPte, Proc, Wait, World } from '../world/types.js';
 import { driverLock, lockBusy, tryLock, unlock } from './locks.js';
 import { type MigState, newMigration, planMigration } from './migrate.js';
 import { readBegin, readBeginWait, readRetry } from './notifier.js';
-import { keyOf, objOf } from './objects.js';
+import { importerConfig, keyOf, objOf } from './objects.js';
 import { deviceOf, faultInAll, framesToFault, markDirty } from './pages.js';
 
 export type MirrorStage = 'fault' | 'migrate' | 'lock' | 'retry' | 'program';
@@ -64,7 +64,7 @@ export function mirrorPhase(m: MirrorMapState): 'fault' | 'commit' {
 export type MirrorStep = 'progress' | 'mapped' | Errno;
 
 function mirrorDevice(w: World, importer: string): string | null {
-  return w.config.importers.find((i) => i.id === importer)?.device ?? null;
+  return importerConfig(w, importer)?.device ?? null;
 }
 
 /** Pages another device owns privately: hmm_range_fault faults them back to RAM. */

@@ -6,10 +6,10 @@
  */
 import { emit } from '../world/log.js';
 import type { Wait, World } from '../world/types.js';
-import { keyOf } from './objects.js';
+import { importerConfig, keyOf } from './objects.js';
 
 function queuesOf(w: World, importer: string): 'gfx' | 'compute' | null {
-  return w.config.importers.find((i) => i.id === importer)?.queues ?? null;
+  return importerConfig(w, importer)?.queues ?? null;
 }
 
 /** What invalidate() must wait for before it may zap, if anything. */

@@ -1,4 +1,5 @@
 /** Reading an op's arguments: a missing or mistyped argument is EINVAL. */
+import { importerConfig } from '../kernel/objects.js';
 import type { ImporterConfig } from '../world/config.js';
 import type { Errno } from '../world/errno.js';
 import type { ImporterObj, Obj, World } from '../world/types.js';
@@ -63,7 +64,7 @@ export function usedObj(w: World, a: Args, importer: string): Obj | Errno {
 export function importerCfg(w: World, a: Args): ImporterConfig | Errno {
   const id = str(a, 'importer');
   if (id === null) return 'EINVAL';
-  return w.config.importers.find((i) => i.id === id) ?? 'EINVAL';
+  return importerConfig(w, id) ?? 'EINVAL';
 }
 
 export function isErrno<T>(x: T | Errno): x is Errno {

@@ -7,11 +7,12 @@
 import { defineOp, done, failed, failNow, type Outcome, type Plan, PROGRESS } from '../exec/op.js';
 import { type EngineSlot, gate, memoryWait, retire, submit } from '../kernel/engine.js';
 import { type MirrorMapState, newMirrorMap, planMirrorMap } from '../kernel/hmm.js';
-import { keyOf, objOf } from '../kernel/objects.js';
+import { importerConfig, keyOf, objOf } from '../kernel/objects.js';
 import { readFrame, writeFrame } from '../world/frames.js';
 import { emit, freshId, observe } from '../world/log.js';
 import type { InflightDma, Proc, World } from '../world/types.js';
 import { importerCfg, int, isErrno, pageIn, usedObj } from './args.js';
+import { deviceErrno } from './device-state.js';
 import { type DmabufIssueState, newDmabufIssue, planDmabufIssue } from './dmabuf-access.js';
 
 type Kind = 'mirror' | 'pin' | 'dmabuf';
@@ -96,7 +97,7 @@ function issuePin(w: World, p: Proc, s: St): Plan {
 }
 
 function dmaDevice(w: World, s: St): string[] {
-  const ic = w.config.importers.find((i) => i.id === s.importer);
+  const ic = importerConfig(w, s.importer);
   return ic?.device ? [ic.device] : [];
 }
 
@@ -181,7 +182,8 @@ function makeOp(name: 'imp.read' | 'imp.write') {
       let kind: Kind;
       if (ic.kind === 'mirror' || ic.kind === 'userptr') {
         if (o.kind !== 'anon' || !io?.sub) return 'EINVAL';
-        if (ic.device && w.devices[ic.device]?.gone) return 'ENODEV';
+        const err = deviceErrno(w, ic.device);
+        if (err) return err;
         kind = 'mirror';
       } else if (ic.kind === 'gup' || ic.kind === 'dio') {
         if (o.kind !== 'anon') return 'EINVAL';

@@ -4,6 +4,7 @@
  */
 import { defineOp, done, failNow } from '../exec/op.js';
 import { insertSeq } from '../kernel/notifier.js';
+import { importerConfig } from '../kernel/objects.js';
 import { emit } from '../world/log.js';
 import type { World } from '../world/types.js';
 import { importerCfg, importerObj, isErrno, liveObj } from './args.js';
@@ -49,7 +50,7 @@ export const impAttach = defineOp<St>({
   plan(w, p) {
     const { importer, obj } = p.st;
     const o = w.objects[obj];
-    const ic = w.config.importers.find((i) => i.id === importer);
+    const ic = importerConfig(w, importer);
     if (!o || o.destroyed || !ic) return failNow('ENOENT');
     return () => {
       const io = importerObj(w, importer, o);

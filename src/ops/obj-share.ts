@@ -3,7 +3,7 @@
  * peer-to-peer (001_ed5b1bd85d234dba.txt: the policy is mutable and driver-decided). Unshare
  * invalidates every dynamic attachment mapping VRAM; EBUSY while a pin holds the bo in VRAM.
  */
-import { defineOp, done, failNow } from '../exec/op.js';
+import { defineOp, done, failed, failNow } from '../exec/op.js';
 import { attachments, invalidateAttachment, pinnedInVram } from '../kernel/dmabuf.js';
 import { lockBusy, resvLock, tryLock, unlock } from '../kernel/locks.js';
 import { objOf } from '../kernel/objects.js';
@@ -42,7 +42,7 @@ function makeOp(name: 'obj.share' | 'obj.unshare') {
           emit(w, { type: 'bo.share', obj: bo.key });
           return done();
         }
-        if (pinnedInVram(w, bo.name)) return { k: 'done', result: { ok: false, error: 'EBUSY' } };
+        if (pinnedInVram(w, bo.name)) return failed('EBUSY');
         tryLock(w, resv, p.pid);
         if (!w.faults['p2p-ignores-unshare']) {
           for (const a of attachments(w, bo.name)) {
