@@ -2,7 +2,7 @@
 import { importerConfig } from '../kernel/objects.js';
 import type { ImporterConfig } from '../world/config.js';
 import type { Errno } from '../world/errno.js';
-import type { ImporterObj, Obj, World } from '../world/types.js';
+import type { DeviceState, ImporterObj, Obj, World } from '../world/types.js';
 
 export type Args = Readonly<Record<string, unknown>>;
 
@@ -41,6 +41,13 @@ export function liveObj(w: World, a: Args): Obj | Errno {
   const o = w.objects[name];
   if (!o || o.destroyed) return 'ENOENT';
   return o;
+}
+
+/** A device by name that is still plugged in (a missing or unknown name is ENODEV too). */
+export function liveDevice(w: World, a: Args): DeviceState | Errno {
+  const id = str(a, 'device');
+  const d = id === null ? undefined : w.devices[id];
+  return d && !d.gone ? d : 'ENODEV';
 }
 
 /** An object by name, destroyed or not (pins and attachments keep working under it). */

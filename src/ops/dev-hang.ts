@@ -1,15 +1,14 @@
 /** dev.hang: the GPU stops completing work; copies and its mirror's DMA wait for a reset. */
 import { defineOp, done, failNow } from '../exec/op.js';
 import { emit } from '../world/log.js';
-import { str } from './args.js';
+import { isErrno, liveDevice } from './args.js';
 
 export const devHang = defineOp<{ readonly device: string }>({
   name: 'dev.hang',
   phases: ['hang'],
   start(w, a) {
-    const device = str(a, 'device');
-    const d = device === null ? undefined : w.devices[device];
-    if (!d || d.gone) return 'ENODEV';
+    const d = liveDevice(w, a);
+    if (isErrno(d)) return d;
     if (d.power !== 'active') return 'EINVAL';
     return { pc: 'run', st: { device: d.id } };
   },

@@ -15,7 +15,7 @@ import { keyOf } from '../kernel/objects.js';
 import { GARBAGE, isGarbage } from '../world/frames.js';
 import { emit, observe } from '../world/log.js';
 import type { World } from '../world/types.js';
-import { optBool, str } from './args.js';
+import { isErrno, liveDevice, optBool } from './args.js';
 
 interface St {
   readonly device: string;
@@ -105,10 +105,9 @@ export const devReset = defineOp<St>({
   name: 'dev.reset',
   phases: ['stop', 'reset', 'recover'],
   start(w, a) {
-    const device = str(a, 'device');
+    const d = liveDevice(w, a);
+    if (isErrno(d)) return d;
     const vramLost = optBool(a, 'vramLost', true);
-    const d = device === null ? undefined : w.devices[device];
-    if (!d || d.gone) return 'ENODEV';
     if (vramLost === null) return 'EINVAL';
     if (d.power !== 'active' && d.power !== 'hung') return 'EINVAL';
     return { pc: 'run', st: { device: d.id, vramLost, stage: 'stop' } };

@@ -1,15 +1,14 @@
 /** dev.resume: power the device back on; VRAM takes new work again. */
 import { defineOp, done, failNow } from '../exec/op.js';
 import { emit } from '../world/log.js';
-import { str } from './args.js';
+import { isErrno, liveDevice } from './args.js';
 
 export const devResume = defineOp<{ readonly device: string }>({
   name: 'dev.resume',
   phases: ['resume'],
   start(w, a) {
-    const device = str(a, 'device');
-    const d = device === null ? undefined : w.devices[device];
-    if (!d || d.gone) return 'ENODEV';
+    const d = liveDevice(w, a);
+    if (isErrno(d)) return d;
     if (d.power !== 'suspended') return 'EINVAL';
     return { pc: 'run', st: { device: d.id } };
   },

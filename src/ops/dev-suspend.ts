@@ -14,7 +14,7 @@ import { type MigState, newMigration, planMigration } from '../kernel/migrate.js
 import type { Errno } from '../world/errno.js';
 import { emit } from '../world/log.js';
 import type { DeviceState, World } from '../world/types.js';
-import { str } from './args.js';
+import { isErrno, liveDevice } from './args.js';
 
 interface St {
   readonly device: string;
@@ -34,9 +34,8 @@ export const devSuspend = defineOp<St>({
   name: 'dev.suspend',
   phases: ['freeze', 'evict', 'poweroff'],
   start(w, a) {
-    const device = str(a, 'device');
-    const d = device === null ? undefined : w.devices[device];
-    if (!d || d.gone) return 'ENODEV';
+    const d = liveDevice(w, a);
+    if (isErrno(d)) return d;
     if (d.power !== 'active') return 'EINVAL';
     if (vramPinned(w, d.id)) return 'EBUSY';
     return { pc: 'run', st: { device: d.id, stage: 'freeze', mig: null, move: null } };

@@ -25,7 +25,7 @@ import { pteFrame } from '../kernel/pages.js';
 import { forceFree, freeCount, releaseFrame, systemPool } from '../world/frames.js';
 import { emit, observe } from '../world/log.js';
 import type { AnonObj, BoObj, Proc, Wait, World } from '../world/types.js';
-import { str } from './args.js';
+import { isErrno, liveDevice } from './args.js';
 
 interface St {
   readonly device: string;
@@ -102,9 +102,8 @@ export const devUnplug = defineOp<St>({
   name: 'dev.unplug',
   phases: ['gone', 'revoke', 'release'],
   start(w, a) {
-    const device = str(a, 'device');
-    const d = device === null ? undefined : w.devices[device];
-    if (!d || d.gone) return 'ENODEV';
+    const d = liveDevice(w, a);
+    if (isErrno(d)) return d;
     return { pc: 'run', st: { device: d.id, stage: 'gone', done: [], mig: null, stuck: 0 } };
   },
   phaseOf: (_w, p) => p.st.stage,
