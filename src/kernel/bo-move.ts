@@ -192,7 +192,7 @@ export function planBoMove(w: World, p: Proc, m: BoMoveState): Wait | (() => BoM
       // The copy is ordered after in-flight DMA writes to the old frames (WRITE fences).
       const writers = w.dma.filter((d) => d.write && m.src.includes(d.f)).map((d) => d.id);
       if (writers.length > 0) return { on: 'dma', ids: writers };
-      const engine = planEngine(w, p, bo, m);
+      const engine = planEngine(w, bo, m);
       if (engine) return engine;
       // The copy engine takes the job now and completes it in the next step.
       return () => {
@@ -201,7 +201,7 @@ export function planBoMove(w: World, p: Proc, m: BoMoveState): Wait | (() => BoM
       };
     }
     case 'signal': {
-      const engine = planEngine(w, p, bo, m);
+      const engine = planEngine(w, bo, m);
       if (engine) return engine;
       return () => {
         m.src.forEach((f, i) => {
@@ -243,7 +243,6 @@ export function planBoMove(w: World, p: Proc, m: BoMoveState): Wait | (() => BoM
 /** The copy engine of a hung device: queue the job, wait, and on a reset's error revert. */
 function planEngine(
   w: World,
-  p: Proc,
   bo: BoObj,
   m: BoMoveState,
 ): Wait | (() => BoMoveResult | null) | null {
@@ -252,7 +251,7 @@ function planEngine(
   if (g.k === 'wait') return g.wait;
   if (g.k === 'submit') {
     return () => {
-      submit(w, p, g.device, m.engine);
+      submit(w, g.device, m.engine);
       return null;
     };
   }
@@ -338,7 +337,7 @@ function switchPlacement(w: World, p: Proc, bo: BoObj, m: BoMoveState): BoMoveRe
   bo.frames = [...dst];
   bo.placement = m.to;
   bo.cpu = bo.cpu.map(() => null);
-  bo.fence = { by: p.pid, signalled: false, error: false, src: [...m.src] };
+  bo.fence = { by: p.pid, signalled: false, src: [...m.src] };
   if (m.to === 'vram') {
     w.clock += 1;
     bo.placedAt = w.clock;

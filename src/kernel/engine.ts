@@ -4,7 +4,7 @@
  * fence is force-completed), so the waiter fails with EIO and undoes what it started.
  */
 import { freshId } from '../world/log.js';
-import type { Proc, Wait, World } from '../world/types.js';
+import type { Wait, World } from '../world/types.js';
 
 /** Where a process stands with the engines it needs. */
 export type Gate =
@@ -33,9 +33,9 @@ export function gate(w: World, devices: readonly string[], slot: EngineSlot): Ga
 }
 
 /** Queue the work on the hung device's engine. */
-export function submit(w: World, p: Proc, device: string, slot: EngineSlot): void {
+export function submit(w: World, device: string, slot: EngineSlot): void {
   const id = freshId(w);
-  w.jobs.push({ id, device, by: p.pid, failed: false });
+  w.jobs.push({ id, device, failed: false });
   slot.job = id;
 }
 

@@ -138,7 +138,7 @@ export function planMigration(w: World, p: Proc, m: MigState): Wait | (() => Mig
       if (g.k === 'wait') return g.wait;
       if (g.k === 'submit') {
         return () => {
-          submit(w, p, g.device, m.engine);
+          submit(w, g.device, m.engine);
           return null;
         };
       }

@@ -101,14 +101,14 @@ function dmaDevice(w: World, s: St): string[] {
   return ic?.device ? [ic.device] : [];
 }
 
-function complete(w: World, p: Proc, s: St): Plan {
+function complete(w: World, s: St): Plan {
   const d = s.dma;
   if (!d) return failNow('EIO');
   const g = gate(w, dmaDevice(w, s), s.engine);
   if (g.k === 'wait') return g.wait;
   if (g.k === 'submit') {
     return () => {
-      submit(w, p, g.device, s.engine);
+      submit(w, g.device, s.engine);
       return PROGRESS;
     };
   }
@@ -215,7 +215,7 @@ function makeOp(name: 'imp.read' | 'imp.write') {
     phaseOf: (_w, p) => p.st.stage,
     plan(w, p) {
       const s = p.st;
-      if (s.stage === 'complete') return complete(w, p, s);
+      if (s.stage === 'complete') return complete(w, s);
       if (s.kind === 'mirror') return issueMirror(w, p, s);
       if (s.kind === 'pin') return issuePin(w, p, s);
       return planDmabufIssue(w, p as Proc, s.importer, s.obj, s.page, s.dmabuf, (f) =>

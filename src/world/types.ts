@@ -88,7 +88,6 @@ export interface MoveFence {
   /** The moving process; the fence signals when its copy is done. */
   readonly by: number;
   signalled: boolean;
-  error: boolean;
   /** Until the fence signals, the bo's data is still in these (old) frames. */
   readonly src: readonly number[];
 }
@@ -319,7 +318,6 @@ export interface Proc {
 export interface EngineJob {
   readonly id: number;
   readonly device: string;
-  readonly by: number;
   failed: boolean;
 }
 
