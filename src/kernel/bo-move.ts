@@ -27,7 +27,7 @@ import {
 import { emit } from '../world/log.js';
 import type { Attachment, BoObj, Proc, Wait, World } from '../world/types.js';
 import { attachments, dynamicAttachments, invalidateAttachment, isPinned } from './dmabuf.js';
-import { type EngineSlot, gate, retire, submit } from './engine.js';
+import { type EngineSlot, engineStep } from './engine.js';
 import { maybeRelease } from './lifecycle.js';
 import { lockBusy, resvLock, tryLock, unlock } from './locks.js';
 import { markBoLost } from './loss.js';
@@ -246,21 +246,11 @@ function planEngine(
   bo: BoObj,
   m: BoMoveState,
 ): Wait | (() => BoMoveResult | null) | null {
-  const g = gate(w, [bo.device], m.engine);
-  if (g.k === 'go') return null;
-  if (g.k === 'wait') return g.wait;
-  if (g.k === 'submit') {
-    return () => {
-      submit(w, g.device, m.engine);
-      return null;
-    };
-  }
-  return () => {
-    retire(w, m.engine);
+  return engineStep<BoMoveResult | null>(w, [bo.device], m.engine, null, () => {
     m.failure = 'EIO';
     m.stage = 'revert';
     return null;
-  };
+  });
 }
 
 /**

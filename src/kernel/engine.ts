@@ -7,7 +7,7 @@ import { freshId } from '../world/log.js';
 import type { Wait, World } from '../world/types.js';
 
 /** Where a process stands with the engines it needs. */
-export type Gate =
+type Gate =
   | { readonly k: 'go' }
   | { readonly k: 'wait'; readonly wait: Wait }
   | { readonly k: 'submit'; readonly device: string }
@@ -17,7 +17,7 @@ export interface EngineSlot {
   job: number | null;
 }
 
-export function gate(w: World, devices: readonly string[], slot: EngineSlot): Gate {
+function gate(w: World, devices: readonly string[], slot: EngineSlot): Gate {
   if (slot.job !== null) {
     const job = w.jobs.find((j) => j.id === slot.job);
     if (!job || job.failed) return { k: 'failed' };
@@ -33,17 +33,48 @@ export function gate(w: World, devices: readonly string[], slot: EngineSlot): Ga
 }
 
 /** Queue the work on the hung device's engine. */
-export function submit(w: World, device: string, slot: EngineSlot): void {
+function submit(w: World, device: string, slot: EngineSlot): void {
   const id = freshId(w);
   w.jobs.push({ id, device, failed: false });
   slot.job = id;
 }
 
 /** The waiter saw its job fail: forget it. */
-export function retire(w: World, slot: EngineSlot): void {
+function retire(w: World, slot: EngineSlot): void {
   const id = slot.job;
   w.jobs = w.jobs.filter((j) => j.id !== id);
   slot.job = null;
+}
+
+/**
+ * One step through the engine gate: null when the work may go on now; otherwise the wait, a step
+ * that queues the work on the hung device's engine (returning `progress`), or, once a reset
+ * failed the job, a step that forgets it and then runs the caller's `failure`.
+ */
+export function engineStep<R>(
+  w: World,
+  devices: readonly string[],
+  slot: EngineSlot,
+  progress: R,
+  failure: () => R,
+): Wait | (() => R) | null {
+  const g = gate(w, devices, slot);
+  switch (g.k) {
+    case 'go':
+      return null;
+    case 'wait':
+      return g.wait;
+    case 'submit':
+      return () => {
+        submit(w, g.device, slot);
+        return progress;
+      };
+    case 'failed':
+      return () => {
+        retire(w, slot);
+        return failure();
+      };
+  }
 }
 
 /** dev.reset force-completes every fence of the device's engine with an error. */

@@ -26,7 +26,7 @@ import {
 } from '../world/frames.js';
 import { emit } from '../world/log.js';
 import type { AnonObj, Proc, Wait, World } from '../world/types.js';
-import { type EngineSlot, gate, retire, submit } from './engine.js';
+import { type EngineSlot, engineStep } from './engine.js';
 import { mmapRead, mmapReadUnlock, mmapReadWait } from './locks.js';
 import { markAnonLost } from './loss.js';
 import {
@@ -134,22 +134,12 @@ export function planMigration(w: World, p: Proc, m: MigState): Wait | (() => Mig
     case 'unmap':
       return () => unmap(w, p, o, m);
     case 'copy': {
-      const g = gate(w, copyDevices(w, m), m.engine);
-      if (g.k === 'wait') return g.wait;
-      if (g.k === 'submit') {
-        return () => {
-          submit(w, g.device, m.engine);
-          return null;
-        };
-      }
-      if (g.k === 'failed') {
-        // The reset force-completed the copy with an error: put every page back.
-        return () => {
-          retire(w, m.engine);
-          failMigration(m, 'EIO');
-          return null;
-        };
-      }
+      // A reset that force-completes the copy with an error puts every page back.
+      const engine = engineStep<MigResult | null>(w, copyDevices(w, m), m.engine, null, () => {
+        failMigration(m, 'EIO');
+        return null;
+      });
+      if (engine) return engine;
       return () => {
         for (const c of m.cols) {
           if (c.src !== null) copyFrame(w, c.src, c.dst, 'migrate copy');

@@ -5,7 +5,7 @@
  * and the exporter wait for before they let a page move.
  */
 import { defineOp, done, failed, failNow, type Outcome, type Plan, PROGRESS } from '../exec/op.js';
-import { type EngineSlot, gate, memoryWait, retire, submit } from '../kernel/engine.js';
+import { type EngineSlot, engineStep, memoryWait } from '../kernel/engine.js';
 import { type MirrorMapState, newMirrorMap, planMirrorMap } from '../kernel/hmm.js';
 import { importerConfig, keyOf, objOf } from '../kernel/objects.js';
 import { readFrame, writeFrame } from '../world/frames.js';
@@ -101,33 +101,26 @@ function dmaDevice(w: World, s: St): string[] {
   return ic?.device ? [ic.device] : [];
 }
 
+/** The DMA is over (done, or failed by a reset): it is no longer in flight. */
+function endDma(w: World, s: St, d: InflightDma): void {
+  w.dma = w.dma.filter((x) => x.id !== d.id);
+  s.dma = null;
+  emit(w, { type: 'dma.complete', importer: s.importer, obj: keyOf(w, s.obj), page: s.page });
+}
+
 function complete(w: World, s: St): Plan {
   const d = s.dma;
   if (!d) return failNow('EIO');
-  const g = gate(w, dmaDevice(w, s), s.engine);
-  if (g.k === 'wait') return g.wait;
-  if (g.k === 'submit') {
-    return () => {
-      submit(w, g.device, s.engine);
-      return PROGRESS;
-    };
-  }
-  if (g.k === 'failed') {
-    // The mirror's device was reset: its DMA completes with an error.
-    return () => {
-      retire(w, s.engine);
-      w.dma = w.dma.filter((x) => x.id !== d.id);
-      s.dma = null;
-      emit(w, { type: 'dma.complete', importer: s.importer, obj: keyOf(w, s.obj), page: s.page });
-      return failed('EIO');
-    };
-  }
+  // The mirror's device was reset: its DMA completes with an error.
+  const engine = engineStep<Outcome>(w, dmaDevice(w, s), s.engine, PROGRESS, () => {
+    endDma(w, s, d);
+    return failed('EIO');
+  });
+  if (engine) return engine;
   const mem = memoryWait(w, d.f);
   if (mem) return mem;
   return () => {
-    w.dma = w.dma.filter((x) => x.id !== d.id);
-    s.dma = null;
-    emit(w, { type: 'dma.complete', importer: s.importer, obj: keyOf(w, s.obj), page: s.page });
+    endDma(w, s, d);
     const o = objOf(w, s.obj, s.uid);
     const uid = s.uid;
     if (s.write) {
