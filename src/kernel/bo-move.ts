@@ -96,7 +96,7 @@ export function boMovePhaseOf(m: BoMoveState): 'collect' | 'copy' | 'commit' {
 export type BoMoveResult = { readonly moved: number; readonly skipped: number } | Errno;
 
 /** Another process's move of the same bo, if one is under way. */
-function moveWait(bo: BoObj, pid: number): Wait | null {
+export function moveWait(bo: BoObj, pid: number): Wait | null {
   return bo.movingBy !== null && bo.movingBy !== pid
     ? { on: 'proc', pid: bo.movingBy, why: `move of ${bo.name}` }
     : null;

@@ -7,7 +7,7 @@
 import type { Errno } from '../world/errno.js';
 import { emit } from '../world/log.js';
 import type { BoObj, Proc, Wait, World } from '../world/types.js';
-import { type BoMoveState, newBoMove, planBoMove } from './bo-move.js';
+import { type BoMoveState, moveWait, newBoMove, planBoMove } from './bo-move.js';
 import { mayUseVram, pinnedInVram, takeBoPin } from './dmabuf.js';
 import { lockBusy, resvLock, tryLock, unlock } from './locks.js';
 import { objOf } from './objects.js';
@@ -58,10 +58,8 @@ export function planDmabufMapRoutine(w: World, p: Proc, m: DmabufMapState): Wait
       const frozenNow = w.devices[bo.device]?.frozen === true;
       const mustMove = bo.placement === 'vram' && (!mayUseVram(bo, att) || frozenNow);
       // A static importer pins on map: like any pin it waits for a move in flight.
-      if ((mustMove || !att.dynamic) && bo.movingBy !== null && bo.movingBy !== p.pid) {
-        return { on: 'proc', pid: bo.movingBy, why: `move of ${bo.name}` };
-      }
-      const busy = lockBusy(w, resvLock(bo.name), p.pid);
+      const moving = mustMove || !att.dynamic ? moveWait(bo, p.pid) : null;
+      const busy = moving ?? lockBusy(w, resvLock(bo.name), p.pid);
       if (busy) return busy;
       return () => {
         tryLock(w, resvLock(bo.name), p.pid);

@@ -8,7 +8,7 @@
  * policy; xe backs pinned VRAM up instead).
  */
 import { defineOp, done, failed, failNow, type Outcome, PROGRESS } from '../exec/op.js';
-import { type BoMoveState, newBoMove, planBoMove } from '../kernel/bo-move.js';
+import { type BoMoveState, moveWait, newBoMove, planBoMove } from '../kernel/bo-move.js';
 import { anonPagesOn, bosIn, claimDevice, releaseDevice, vramPinned } from '../kernel/device.js';
 import { type MigState, newMigration, planMigration } from '../kernel/migrate.js';
 import type { Errno } from '../world/errno.js';
@@ -95,9 +95,10 @@ export const devSuspend = defineOp<St>({
     if (vramPinned(w, d.id)) return () => thaw(w, d, 'EBUSY');
     // A bo whose move is in flight may still have its data in (or be coming back to) this VRAM:
     // the move finishes first.
-    const moving = bosIn(w, d.id).find((b) => b.movingBy !== null && b.movingBy !== p.pid);
-    if (moving?.movingBy)
-      return { on: 'proc', pid: moving.movingBy, why: `move of ${moving.name}` };
+    for (const b of bosIn(w, d.id)) {
+      const moving = moveWait(b, p.pid);
+      if (moving) return moving;
+    }
     const bo = bosIn(w, d.id, 'vram')[0];
     if (bo) {
       return () => {

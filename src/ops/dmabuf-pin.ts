@@ -5,7 +5,7 @@
  * another pin holds it in VRAM.
  */
 import { done, failed, type Plan, PROGRESS } from '../exec/op.js';
-import { type BoMoveState, newBoMove, planBoMove } from '../kernel/bo-move.js';
+import { type BoMoveState, moveWait, newBoMove, planBoMove } from '../kernel/bo-move.js';
 import { attachments, mayUseVram, pinnedInVram, takeBoPin } from '../kernel/dmabuf.js';
 import { lockBusy, resvLock, tryLock, unlock } from '../kernel/locks.js';
 import { objOf } from '../kernel/objects.js';
@@ -59,10 +59,7 @@ export function planDmabufPin(w: World, p: Proc, d: DmabufPinState): Plan {
       // A pin waits for a move in flight whatever it decides: a pinned bo never moves, so a
       // move that fails must still be able to go back (and a pin needing system memory waits
       // anyway, its own move could not start before).
-      if (bo.movingBy !== null && bo.movingBy !== p.pid) {
-        return { on: 'proc', pid: bo.movingBy, why: `move of ${bo.name}` };
-      }
-      const busy = lockBusy(w, resv, p.pid);
+      const busy = moveWait(bo, p.pid) ?? lockBusy(w, resv, p.pid);
       if (busy) return busy;
       return () => {
         tryLock(w, resv, p.pid);
