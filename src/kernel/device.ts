@@ -26,23 +26,42 @@ export function onDevice(w: World, f: number, device: string): boolean {
   return deviceOf(w, f) === device;
 }
 
+/** One anon object's pages that anonPagesOn reports. */
+function pagesOn(w: World, o: AnonObj, device: string): number[] {
+  const pages: number[] = [];
+  o.page.forEach((pg, i) => {
+    const pte = pg.pte;
+    if (
+      (pte.t === 'present' || pte.t === 'devpriv' || pte.t === 'migration') &&
+      onDevice(w, pte.f, device)
+    )
+      pages.push(i);
+  });
+  return pages;
+}
+
 /** Anon pages whose PTE (present, device-private or migration entry) points into the device. */
 export function anonPagesOn(w: World, device: string): { o: AnonObj; pages: number[] }[] {
   const out: { o: AnonObj; pages: number[] }[] = [];
   for (const o of Object.values(w.objects)) {
     if (o.kind !== 'anon') continue;
-    const pages: number[] = [];
-    o.page.forEach((pg, i) => {
-      const pte = pg.pte;
-      if (
-        (pte.t === 'present' || pte.t === 'devpriv' || pte.t === 'migration') &&
-        onDevice(w, pte.f, device)
-      )
-        pages.push(i);
-    });
+    const pages = pagesOn(w, o, device);
     if (pages.length > 0) out.push({ o, pages });
   }
   return out;
+}
+
+/** The first entry of anonPagesOn, without looking at the objects after it. */
+export function firstAnonPagesOn(
+  w: World,
+  device: string,
+): { o: AnonObj; pages: number[] } | undefined {
+  for (const o of Object.values(w.objects)) {
+    if (o.kind !== 'anon') continue;
+    const pages = pagesOn(w, o, device);
+    if (pages.length > 0) return { o, pages };
+  }
+  return undefined;
 }
 
 export function bosIn(w: World, device: string, placement?: 'vram' | 'system'): BoObj[] {

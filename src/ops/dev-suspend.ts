@@ -9,7 +9,13 @@
  */
 import { defineOp, done, failed, failNow, type Outcome, PROGRESS } from '../exec/op.js';
 import { type BoMoveState, moveWait, newBoMove, planBoMove } from '../kernel/bo-move.js';
-import { anonPagesOn, bosIn, claimDevice, releaseDevice, vramPinned } from '../kernel/device.js';
+import {
+  bosIn,
+  claimDevice,
+  firstAnonPagesOn,
+  releaseDevice,
+  vramPinned,
+} from '../kernel/device.js';
 import { type MigState, newMigration, planMigration } from '../kernel/migrate.js';
 import type { Errno } from '../world/errno.js';
 import { emit } from '../world/log.js';
@@ -95,18 +101,19 @@ export const devSuspend = defineOp<St>({
     if (vramPinned(w, d.id)) return () => thaw(w, d, 'EBUSY');
     // A bo whose move is in flight may still have its data in (or be coming back to) this VRAM:
     // the move finishes first.
-    for (const b of bosIn(w, d.id)) {
+    const bos = bosIn(w, d.id);
+    for (const b of bos) {
       const moving = moveWait(b, p.pid);
       if (moving) return moving;
     }
-    const bo = bosIn(w, d.id, 'vram')[0];
+    const bo = bos.find((b) => b.placement === 'vram');
     if (bo) {
       return () => {
         s.move = newBoMove(bo, 'system', false);
         return PROGRESS;
       };
     }
-    const anon = anonPagesOn(w, d.id)[0];
+    const anon = firstAnonPagesOn(w, d.id);
     const busy = anon?.pages.map((i) => anon.o.page[i]?.pte).find((pte) => pte?.t === 'migration');
     if (anon && busy?.t === 'migration')
       return { on: 'page', obj: anon.o.name, page: anon.pages[0] ?? 0, holder: busy.by };

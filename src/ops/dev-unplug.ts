@@ -14,6 +14,7 @@ import {
   bosIn,
   claimDevice,
   deviceFrames,
+  onDevice,
   pinnedFrames,
   releaseDevice,
 } from '../kernel/device.js';
@@ -161,10 +162,11 @@ export const devUnplug = defineOp<St>({
     if (pinned.length > 0 && !w.faults['revocable-pinned']) return { on: 'unpin', frames: pinned };
     // memunmap_pages waits for every reference to the device's pages to be dropped: in-flight
     // DMA and processes holding them.
-    const mine = new Set(deviceFrames(w, d.id));
-    const dma = w.dma.filter((x) => mine.has(x.f)).map((x) => x.id);
+    const dma = w.dma.filter((x) => onDevice(w, x.f, d.id)).map((x) => x.id);
     if (dma.length > 0) return { on: 'dma', ids: dma };
-    const holder = w.procs.find((q) => q.pid !== p.pid && q.holds.some((f) => mine.has(f)));
+    const holder = w.procs.find(
+      (q) => q.pid !== p.pid && q.holds.some((f) => onDevice(w, f, d.id)),
+    );
     if (holder) return { on: 'proc', pid: holder.pid, why: `references to ${d.id}'s memory` };
     // Pages that were pinned through revoke come back to RAM now.
     if (s.mig) return planEvacuation(w, p, s);
