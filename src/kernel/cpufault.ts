@@ -6,7 +6,7 @@
  */
 import type { Errno } from '../world/errno.js';
 import { freeCount, getRef, putRef, systemPool } from '../world/frames.js';
-import type { AnonObj, Proc, Wait, World } from '../world/types.js';
+import type { AnonObj, AnonPage, Proc, Wait, World } from '../world/types.js';
 import { dropHolds, type MigState, newMigration, planMigration } from './migrate.js';
 import { populate, swapIn } from './pages.js';
 
@@ -21,12 +21,22 @@ export function newCpuFault(): CpuFaultState {
   return { held: null, ref: false, mig: null };
 }
 
+/**
+ * How the CPU reaches the page without the OS: a TLB hit (a write needs a dirty entry), or else
+ * a walk of a present PTE (`dirty`: the PTE's dirty bit before the access). Null: it faults.
+ */
+export function cpuTarget(
+  pg: AnonPage | undefined,
+  write: boolean,
+): { readonly f: number; readonly walk: boolean; readonly dirty: boolean } | null {
+  if (!pg) return null;
+  if (pg.tlb && (!write || pg.tlb.dirty)) return { f: pg.tlb.f, walk: false, dirty: pg.tlb.dirty };
+  return pg.pte.t === 'present' ? { f: pg.pte.f, walk: true, dirty: pg.pte.dirty } : null;
+}
+
 /** Can the CPU access the page without the OS (TLB hit or a present PTE the MMU can walk)? */
 export function cpuAccessible(o: AnonObj, page: number, write: boolean): boolean {
-  const pg = o.page[page];
-  if (!pg) return false;
-  if (pg.tlb && (!write || pg.tlb.dirty)) return true;
-  return pg.pte.t === 'present';
+  return cpuTarget(o.page[page], write) !== null;
 }
 
 export function cpuFaultPending(f: CpuFaultState): boolean {

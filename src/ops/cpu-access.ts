@@ -9,11 +9,13 @@ import {
   type CpuFaultState,
   cpuAccessible,
   cpuFaultPending,
+  cpuTarget,
   newCpuFault,
   planCpuFault,
 } from '../kernel/cpufault.js';
 import { memoryWait } from '../kernel/engine.js';
 import { objOf } from '../kernel/objects.js';
+import { markDirty } from '../kernel/pages.js';
 import { readFrame, writeFrame } from '../world/frames.js';
 import { observe } from '../world/log.js';
 import type { AnonObj, Proc, World } from '../world/types.js';
@@ -31,23 +33,19 @@ interface St {
 }
 
 function accessAnon(w: World, o: AnonObj, s: St): Plan {
-  const at = o.page[s.page];
-  const target =
-    at?.tlb && (!s.write || at.tlb.dirty) ? at.tlb.f : at?.pte.t === 'present' ? at.pte.f : null;
-  const mem = target === null ? null : memoryWait(w, target);
+  const target = cpuTarget(o.page[s.page], s.write);
+  const mem = target === null ? null : memoryWait(w, target.f);
   if (mem) return mem;
   return () => {
     const pg = o.page[s.page];
     if (!pg) return failed('EINVAL');
-    let f: number;
-    if (pg.tlb && (!s.write || pg.tlb.dirty)) {
-      f = pg.tlb.f;
-    } else if (pg.pte.t === 'present') {
-      f = pg.pte.f;
-      if (s.write) pg.pte = { ...pg.pte, dirty: true };
-      pg.tlb = { f, dirty: s.write || pg.pte.dirty };
-    } else {
-      return PROGRESS;
+    const t = cpuTarget(pg, s.write);
+    if (!t) return PROGRESS;
+    const f = t.f;
+    if (t.walk) {
+      // The MMU walks the PTE (a write sets its dirty bit) and fills the TLB.
+      if (s.write) markDirty(pg);
+      pg.tlb = { f, dirty: s.write || t.dirty };
     }
     if (s.write) {
       writeFrame(w, f, { v: s.value, o: o.uid, p: s.page }, 'cpu write');
