@@ -3,7 +3,7 @@
  * written again, and the loss is reported (an observation and a specification event).
  */
 import { emit, observe } from '../world/log.js';
-import type { AnonObj, BoObj, World } from '../world/types.js';
+import type { AnonObj, BoObj, Obj, World } from '../world/types.js';
 
 /** byReset: the loss a dev.reset reports (every mapping of it was invalidated first). */
 export function markAnonLost(w: World, o: AnonObj, page: number, byReset = false): void {
@@ -22,4 +22,21 @@ export function markBoLost(w: World, bo: BoObj, pages: readonly number[], byRese
     observe(w, { k: 'lost', obj: bo.name, page: p });
   }
   emit(w, { type: 'bo.lost', obj: bo.key, byReset });
+}
+
+/** Whether the page's data was lost: reads return "lost" until it is written again. */
+export function isLost(o: Obj | undefined, page: number): boolean {
+  if (o?.kind === 'anon') return o.page[page]?.lost === true;
+  if (o?.kind === 'bo') return o.lost[page] === true;
+  return false;
+}
+
+/** A write gives the page data again. */
+export function clearLost(o: Obj | undefined, page: number): void {
+  if (o?.kind === 'anon') {
+    const pg = o.page[page];
+    if (pg) pg.lost = false;
+  } else if (o?.kind === 'bo') {
+    o.lost[page] = false;
+  }
 }

@@ -5,6 +5,7 @@
  */
 import { done, type Plan, PROGRESS } from '../exec/op.js';
 import { memoryWait } from '../kernel/engine.js';
+import { clearLost, isLost } from '../kernel/loss.js';
 import { readFrame, writeFrame } from '../world/frames.js';
 import { observe } from '../world/log.js';
 import type { BoObj, Proc, World } from '../world/types.js';
@@ -48,13 +49,13 @@ export function planBoCpu(
     if (write) {
       writeFrame(w, f, { v: value, o: o.uid, p: page }, 'cpu write (BAR)');
       if (f !== w.dummyFrame) {
-        o.lost[page] = false;
+        clearLost(o, page);
         observe(w, { k: 'write', who: 'cpu', obj: o.name, page, value, f });
       }
       return done();
     }
     const data = readFrame(w, f, 'cpu read (BAR)');
-    const got = o.lost[page] && f !== w.dummyFrame ? 'lost' : (data?.v ?? 0);
+    const got = isLost(o, page) && f !== w.dummyFrame ? 'lost' : (data?.v ?? 0);
     observe(w, {
       k: 'read',
       who: 'cpu',

@@ -14,6 +14,7 @@ import {
   planCpuFault,
 } from '../kernel/cpufault.js';
 import { memoryWait } from '../kernel/engine.js';
+import { clearLost, isLost } from '../kernel/loss.js';
 import { objOf } from '../kernel/objects.js';
 import { markDirty } from '../kernel/pages.js';
 import { readFrame, writeFrame } from '../world/frames.js';
@@ -49,12 +50,12 @@ function accessAnon(w: World, o: AnonObj, s: St): Plan {
     }
     if (s.write) {
       writeFrame(w, f, { v: s.value, o: o.uid, p: s.page }, 'cpu write');
-      pg.lost = false;
+      clearLost(o, s.page);
       observe(w, { k: 'write', who: 'cpu', obj: o.name, page: s.page, value: s.value, f });
       return done();
     }
     const data = readFrame(w, f, 'cpu read');
-    const value = pg.lost ? 'lost' : (data?.v ?? 0);
+    const value = isLost(o, s.page) ? 'lost' : (data?.v ?? 0);
     observe(w, { k: 'read', who: 'cpu', obj: o.name, uid: o.uid, page: s.page, value, data, f });
     return done(value);
   };

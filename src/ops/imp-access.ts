@@ -7,6 +7,7 @@
 import { defineOp, done, failed, failNow, type Outcome, type Plan, PROGRESS } from '../exec/op.js';
 import { type EngineSlot, engineStep, memoryWait } from '../kernel/engine.js';
 import { type MirrorMapState, newMirrorMap, planMirrorMap } from '../kernel/hmm.js';
+import { clearLost, isLost } from '../kernel/loss.js';
 import { importerConfig, keyOf, objOf } from '../kernel/objects.js';
 import { readFrame, writeFrame } from '../world/frames.js';
 import { emit, freshId, observe } from '../world/log.js';
@@ -125,19 +126,12 @@ function complete(w: World, s: St): Plan {
     const uid = s.uid;
     if (s.write) {
       writeFrame(w, d.f, { v: s.value, o: uid, p: s.page }, `${s.importer} DMA write`);
-      if (o?.kind === 'anon' && o.page[s.page]) (o.page[s.page] as { lost: boolean }).lost = false;
-      if (o?.kind === 'bo') o.lost[s.page] = false;
+      clearLost(o, s.page);
       observe(w, { k: 'write', who: s.importer, obj: s.obj, page: s.page, value: s.value, f: d.f });
       return done();
     }
     const data = readFrame(w, d.f, `${s.importer} DMA read`);
-    const lost =
-      o?.kind === 'anon'
-        ? o.page[s.page]?.lost === true
-        : o?.kind === 'bo'
-          ? o.lost[s.page] === true
-          : false;
-    const value = lost ? 'lost' : (data?.v ?? 0);
+    const value = isLost(o, s.page) ? 'lost' : (data?.v ?? 0);
     observe(w, {
       k: 'read',
       who: s.importer,
