@@ -17,6 +17,19 @@ export function newDmabufIssue(): DmabufIssueState {
   return { remap: null };
 }
 
+/** One step of a re-map: the one under way, or a fresh one that is under way once it steps. */
+function planRemap(w: World, p: Proc, s: DmabufIssueState, remap: DmabufMapState): Plan {
+  const step = planDmabufMapRoutine(w, p, remap);
+  if (typeof step !== 'function') return step;
+  return () => {
+    s.remap = remap;
+    const r = step();
+    if (r === 'progress') return PROGRESS;
+    s.remap = null;
+    return r === 'mapped' ? PROGRESS : failed(r);
+  };
+}
+
 export function planDmabufIssue(
   w: World,
   p: Proc,
@@ -29,33 +42,13 @@ export function planDmabufIssue(
   const bo = w.objects[obj];
   const io = w.importers[importer]?.objs[obj];
   // A re-map under way is finished (or failed) by its own routine, which holds the lock.
-  if (s.remap) {
-    const step = planDmabufMapRoutine(w, p, s.remap);
-    if (typeof step !== 'function') return step;
-    return () => {
-      const r = step();
-      if (r === 'progress') return PROGRESS;
-      s.remap = null;
-      return r === 'mapped' ? PROGRESS : failed(r);
-    };
-  }
+  if (s.remap) return planRemap(w, p, s, s.remap);
   if (bo?.kind !== 'bo' || !io?.att) return failNow('EINVAL');
   if (!io.mapped) return failNow('EFAULT');
   // The exporter is gone: a dynamic importer's mapping was revoked, a static one's pin waits.
   if (w.devices[bo.device]?.gone) return failNow(io.att.dynamic ? 'ENODEV' : 'EIO');
   const e = io.pt[page];
-  if (!e || io.att.invalidated) {
-    const fresh = newDmabufMapState(importer, bo, false);
-    const step = planDmabufMapRoutine(w, p, fresh);
-    if (typeof step !== 'function') return step;
-    return () => {
-      s.remap = fresh;
-      const r = step();
-      if (r === 'progress') return PROGRESS;
-      s.remap = null;
-      return r === 'mapped' ? PROGRESS : failed(r);
-    };
-  }
+  if (!e || io.att.invalidated) return planRemap(w, p, s, newDmabufMapState(importer, bo, false));
   if (bo.fence && !bo.fence.signalled && !w.faults['map-without-kernel-fence']) {
     return { on: 'fence', obj, holder: bo.fence.by };
   }

@@ -59,31 +59,26 @@ export function issueDma(w: World, p: Proc, s: St, f: number): Outcome {
   return PROGRESS;
 }
 
-function issueMirror(w: World, p: Proc, s: St): Plan {
-  const o = objOf(w, s.obj, s.uid);
-  if (s.map) {
-    const step = planMirrorMap(w, p, s.map);
-    if (typeof step !== 'function') return step;
-    return () => {
-      const r = step();
-      if (r === 'progress') return PROGRESS;
-      s.map = null;
-      return r === 'mapped' ? PROGRESS : failed(r);
-    };
-  }
-  if (!o || o.destroyed) return failNow('EFAULT');
-  const e = w.importers[s.importer]?.objs[s.obj]?.pt[s.page];
-  if (e) return () => issueDma(w, p, s, e.f);
-  const fresh = newMirrorMap(s.importer, s.obj, s.uid, [s.page]);
-  const step = planMirrorMap(w, p, fresh);
+/** One step of a mirror fault: the one under way, or a fresh one that is under way once it steps. */
+function planMap(w: World, p: Proc, s: St, map: MirrorMapState): Plan {
+  const step = planMirrorMap(w, p, map);
   if (typeof step !== 'function') return step;
   return () => {
-    s.map = fresh;
+    s.map = map;
     const r = step();
     if (r === 'progress') return PROGRESS;
     s.map = null;
     return r === 'mapped' ? PROGRESS : failed(r);
   };
+}
+
+function issueMirror(w: World, p: Proc, s: St): Plan {
+  const o = objOf(w, s.obj, s.uid);
+  if (s.map) return planMap(w, p, s, s.map);
+  if (!o || o.destroyed) return failNow('EFAULT');
+  const e = w.importers[s.importer]?.objs[s.obj]?.pt[s.page];
+  if (e) return () => issueDma(w, p, s, e.f);
+  return planMap(w, p, s, newMirrorMap(s.importer, s.obj, s.uid, [s.page]));
 }
 
 function issuePin(w: World, p: Proc, s: St): Plan {
