@@ -98,28 +98,21 @@ export const impSubmit = defineOp<St>({
     const s = p.st;
     const o = objOf(w, s.obj, s.uid);
     const io = w.importers[s.importer]?.objs[s.obj];
-    let job = jobOf(w, s);
+    const job = jobOf(w, s);
     if (!job) {
       // The first step: the job takes its place (one per importer and object).
       if (!o || o.destroyed || !io?.sub) return () => failed('ENOENT');
       if (io.job) return () => failed('EALREADY');
       const fresh: Job = { pid: p.pid, state: 'validating', saved: null };
+      // The validation goes on in the same step unless it has to wait.
       const validate = planValidate(w, p, s, fresh);
-      if (typeof validate !== 'function') {
-        return () => {
-          io.job = fresh;
-          emit(w, { type: 'job.submit', importer: s.importer, obj: o.key });
-          return PROGRESS;
-        };
-      }
       return () => {
         io.job = fresh;
         emit(w, { type: 'job.submit', importer: s.importer, obj: o.key });
-        return validate();
+        return typeof validate === 'function' ? validate() : PROGRESS;
       };
     }
     if (job.pid !== p.pid) return () => failed('EALREADY');
-    job = job as Job;
     if (s.stage === 'validate') return planValidate(w, p, s, job);
     switch (job.state) {
       case 'running':
