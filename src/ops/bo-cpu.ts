@@ -8,32 +8,17 @@ import { memoryWait } from '../kernel/engine.js';
 import { clearLost, isLost } from '../kernel/loss.js';
 import { readFrame, writeFrame } from '../world/frames.js';
 import { observe } from '../world/log.js';
-import type { BoObj, Proc, World } from '../world/types.js';
-
-export type BoCpuState = Record<string, never>;
-
-export function newBoCpu(): BoCpuState {
-  return {};
-}
+import type { BoObj, World } from '../world/types.js';
 
 function mapped(o: BoObj, page: number): number | null {
   return o.cpu[page] ?? null;
 }
 
-export function boCpuPhase(_w: World, o: BoObj, _s: BoCpuState, page = 0): string {
+export function boCpuPhase(o: BoObj, page: number): string {
   return mapped(o, page) === null ? 'fault' : 'access';
 }
 
-export function planBoCpu(
-  w: World,
-  p: Proc,
-  o: BoObj,
-  page: number,
-  write: boolean,
-  value: number,
-  _s: BoCpuState,
-): Plan {
-  void p;
+export function planBoCpu(w: World, o: BoObj, page: number, write: boolean, value: number): Plan {
   const f = mapped(o, page);
   if (f === null) {
     if (o.fence && !o.fence.signalled) return { on: 'fence', obj: o.name, holder: o.fence.by };

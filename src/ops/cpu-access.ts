@@ -19,9 +19,9 @@ import { objOf } from '../kernel/objects.js';
 import { markDirty } from '../kernel/pages.js';
 import { readFrame, writeFrame } from '../world/frames.js';
 import { observe } from '../world/log.js';
-import type { AnonObj, Proc, World } from '../world/types.js';
+import type { AnonObj, World } from '../world/types.js';
 import { int, isErrno, liveObj, pageIn } from './args.js';
-import { type BoCpuState, boCpuPhase, newBoCpu, planBoCpu } from './bo-cpu.js';
+import { boCpuPhase, planBoCpu } from './bo-cpu.js';
 
 interface St {
   readonly obj: string;
@@ -30,7 +30,6 @@ interface St {
   readonly write: boolean;
   readonly value: number;
   fault: CpuFaultState;
-  bo: BoCpuState;
 }
 
 function accessAnon(w: World, o: AnonObj, s: St): Plan {
@@ -79,12 +78,12 @@ function makeOp(name: 'cpu.read' | 'cpu.write') {
       }
       return {
         pc: 'run',
-        st: { obj: o.name, uid: o.uid, page, write, value, fault: newCpuFault(), bo: newBoCpu() },
+        st: { obj: o.name, uid: o.uid, page, write, value, fault: newCpuFault() },
       };
     },
     phaseOf(w, p) {
       const o = objOf(w, p.st.obj, p.st.uid);
-      if (o?.kind === 'bo') return boCpuPhase(w, o, p.st.bo, p.st.page);
+      if (o?.kind === 'bo') return boCpuPhase(o, p.st.page);
       if (o?.kind !== 'anon') return 'access';
       if (cpuFaultPending(p.st.fault)) return 'fault';
       return cpuAccessible(o, p.st.page, p.st.write) ? 'access' : 'fault';
@@ -98,7 +97,7 @@ function makeOp(name: 'cpu.read' | 'cpu.write') {
           return failed('ENOENT');
         };
       }
-      if (o.kind === 'bo') return planBoCpu(w, p as Proc, o, s.page, s.write, s.value, s.bo);
+      if (o.kind === 'bo') return planBoCpu(w, o, s.page, s.write, s.value);
       if (!cpuFaultPending(s.fault) && cpuAccessible(o, s.page, s.write))
         return accessAnon(w, o, s);
       const step = planCpuFault(w, p, o, s.page, s.fault);

@@ -38,7 +38,7 @@ interface St {
   stuck: number;
 }
 
-function revokeBo(w: World, p: Proc, bo: BoObj): void {
+function revokeBo(w: World, bo: BoObj): void {
   for (const a of attachments(w, bo.name)) {
     if (!a.att.dynamic) continue;
     invalidateAttachment(w, a.importer, bo.name, { att: a.att });
@@ -48,7 +48,6 @@ function revokeBo(w: World, p: Proc, bo: BoObj): void {
     bo.cpu = bo.cpu.map(() => w.dummyFrame);
     emit(w, { type: 'bo.dummy', obj: bo.key });
   }
-  void p;
 }
 
 /**
@@ -136,7 +135,7 @@ export const devUnplug = defineOp<St>({
         if (busy) return busy;
         return () => {
           tryLock(w, resvLock(bo.name), p.pid);
-          revokeBo(w, p, bo);
+          revokeBo(w, bo);
           unlock(w, resvLock(bo.name), p.pid);
           s.done.push(bo.name);
           return PROGRESS;
