@@ -47,8 +47,6 @@ const ALL: readonly OpDef[] = [
   devUnplug,
 ];
 
-export const OPS: Readonly<Record<string, OpDef>> = Object.fromEntries(ALL.map((o) => [o.name, o]));
-
 const BY_NAME = new Map(ALL.map((o) => [o.name, o]));
 
 export const OP_NAMES: readonly string[] = ALL.map((o) => o.name);
