@@ -38,19 +38,16 @@ function release(w: World, p: Proc, bo: BoObj): void {
 
 export function planDmabufMapRoutine(w: World, p: Proc, m: DmabufMapState): Wait | (() => MapStep) {
   const bo = objOf(w, m.obj, m.uid);
+  const fail = () => {
+    if (bo?.kind === 'bo') release(w, p, bo);
+    return bo?.kind === 'bo' && bo.destroyed ? 'ENOENT' : 'EINVAL';
+  };
+  if (bo?.kind !== 'bo') return fail;
+  // A move under way finishes whatever happened meanwhile; then the map looks again.
+  if (m.stage === 'place') return planPlace(w, p, m, bo);
   const io = w.importers[m.importer]?.objs[m.obj];
   const att = io?.att;
-  // A move under way finishes whatever happened meanwhile; then the map looks again.
-  const settled = m.stage !== 'place';
-  const gone = m.explicit && bo?.kind === 'bo' && bo.destroyed;
-  if (bo?.kind !== 'bo' || (settled && (!io || !att || att.revoked || gone))) {
-    return () => {
-      if (bo?.kind === 'bo') release(w, p, bo);
-      return bo?.kind === 'bo' && bo.destroyed ? 'ENOENT' : 'EINVAL';
-    };
-  }
-  if (m.stage === 'place') return planPlace(w, p, m, bo);
-  if (!io || !att) return () => 'EINVAL';
+  if (!io || !att || att.revoked || (m.explicit && bo.destroyed)) return fail;
   switch (m.stage) {
     case 'lock': {
       // If this map will have to move the bo, a move in flight finishes first (it may need
