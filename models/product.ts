@@ -78,6 +78,8 @@ interface Cached {
   readonly next: InstanceState | null;
   /** The transition, for coverage: recorded the first time a run takes it. */
   readonly taken: string;
+  /** The context diff of a state change (computed once: the state key fixes both contexts). */
+  readonly detail: string;
   seen: boolean;
 }
 
@@ -162,7 +164,7 @@ export class Product {
               from: cur.v,
               to: next.v,
               event: ev.type,
-              detail: contextDiff(cur.c, next.c),
+              detail: hit.detail,
             },
           ]);
         }
@@ -202,6 +204,7 @@ export class Product {
     const made: Cached = {
       next,
       taken: `${m.id}\u0000${cur.v}\u0000${ev.type}\u0000${next?.v ?? ''}`,
+      detail: next !== null && next.k !== cur.k ? contextDiff(cur.c, next.c) : '',
       seen: false,
     };
     byEvent.set(evKey, made);
