@@ -9,6 +9,7 @@
  */
 import { type AnyStateMachine, getInitialSnapshot, type StateValue, transition } from 'xstate';
 import type { SpecEvent, SpecEventType } from './alphabet.js';
+import { transitionKey } from './coverage.js';
 
 export interface Directory {
   /** Objects the run created: kind and size. */
@@ -203,7 +204,7 @@ export class Product {
     }
     const made: Cached = {
       next,
-      taken: `${m.id}\u0000${cur.v}\u0000${ev.type}\u0000${next?.v ?? ''}`,
+      taken: transitionKey(m.id, cur.v, ev.type, next?.v ?? ''),
       detail: next !== null && next.k !== cur.k ? contextDiff(cur.c, next.c) : '',
       seen: false,
     };
