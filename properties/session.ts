@@ -13,7 +13,7 @@ import { Ghost } from './ghost.js';
 import { importerObjs } from './invariants/backing.js';
 import { INVARIANTS } from './invariants/index.js';
 import { type FrameRefs, frameRefs } from './invariants/references.js';
-import type { Finding } from './invariants/types.js';
+import type { CheckCtx, Finding } from './invariants/types.js';
 
 export interface Violation extends Finding {
   readonly invariant: string;
@@ -116,24 +116,21 @@ export class Session {
     const imps = importerObjs(this.w);
     let refs: FrameRefs | null = null;
     const w = this.w;
-    const refsOnce = () => {
-      refs ??= frameRefs(w, imps);
-      return refs;
+    const ctx: CheckCtx = {
+      w,
+      obs,
+      ghost: this.ghost,
+      waits,
+      oops,
+      refusal,
+      imps,
+      refs: () => {
+        refs ??= frameRefs(w, imps);
+        return refs;
+      },
     };
     for (const inv of INVARIANTS) {
-      const f =
-        oops !== null && inv.name !== 'Kernel.NoOops'
-          ? null
-          : inv.check({
-              w: this.w,
-              obs,
-              ghost: this.ghost,
-              waits,
-              oops,
-              refusal,
-              imps,
-              refs: refsOnce,
-            });
+      const f = oops !== null && inv.name !== 'Kernel.NoOops' ? null : inv.check(ctx);
       if (f) found.push({ ...f, invariant: inv.name, statement: inv.statement });
     }
     this.updateGhost(obs);
