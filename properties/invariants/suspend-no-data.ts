@@ -1,10 +1,5 @@
-import type { World } from '../../src/world/types.js';
+import { onDevice } from '../../src/kernel/device.js';
 import type { Invariant } from './types.js';
-
-function onDevice(w: World, f: number, device: string): boolean {
-  const fr = w.frames[f];
-  return fr?.kind === 'vram' && fr.device === device;
-}
 
 export const suspendNoDataInPoweredOffVram: Invariant = {
   name: 'Suspend.NoDataInPoweredOffVram',

@@ -1,3 +1,4 @@
+import { deviceFrames } from '../../src/kernel/device.js';
 import type { World } from '../../src/world/types.js';
 import type { ImporterObjRef } from './backing.js';
 import type { Finding, Invariant } from './types.js';
@@ -61,11 +62,7 @@ export const unplugRevoked: Invariant = {
     for (const id in w.devices) {
       const d = w.devices[id];
       if (!d?.gone || d.power === 'unplugging') continue;
-      const frames = new Set<number>();
-      w.frames.forEach((fr, f) => {
-        if (fr.kind === 'vram' && fr.device === d.id) frames.add(f);
-      });
-      const hit = revokedMappings(w, imps, d.id, frames);
+      const hit = revokedMappings(w, imps, d.id, new Set(deviceFrames(w, d.id)));
       if (hit) return hit;
     }
     return null;
