@@ -4,6 +4,7 @@
  * in-flight DMA, frames a pending process holds); `any` adds what must merely not dangle (TLB
  * entries, CPU mappings of bos, device page-table entries).
  */
+import { onDevice } from '../../src/kernel/device.js';
 import type { World } from '../../src/world/types.js';
 import type { ImporterObjRef } from './backing.js';
 
@@ -40,4 +41,14 @@ export function frameRefs(w: World, imps: readonly ImporterObjRef[]): FrameRefs 
   for (const p of w.procs) for (const f of p.holds) own(f);
   for (const d of w.dma) own(d.f);
   return { owning, any };
+}
+
+/**
+ * Whether any reference (`refs.any`) points into the device's VRAM;
+ * if none, nothing there is in use.
+ */
+export function refersToDevice(w: World, refs: FrameRefs, device: string): boolean {
+  const any = refs.any;
+  for (let f = 0; f < any.length; f++) if (any[f] === 1 && onDevice(w, f, device)) return true;
+  return false;
 }

@@ -1,6 +1,7 @@
 import { deviceFrames } from '../../src/kernel/device.js';
 import type { World } from '../../src/world/types.js';
 import type { ImporterObjRef } from './backing.js';
+import { refersToDevice } from './references.js';
 import type { Finding, Invariant } from './types.js';
 
 /** After revoke: no dynamic attachment and no CPU mapping points at the device's frames. */
@@ -50,7 +51,7 @@ export const unplugRevoked: Invariant = {
   name: 'Unplug.Revoked',
   statement:
     "after revoke, no dynamic attachment or CPU mapping points at the device's frames and every attachment was notified; no pinned frame is freed",
-  check({ w, obs, imps }) {
+  check({ w, obs, imps, refs }) {
     for (const o of obs) {
       if (o.k === 'freed-pinned')
         return { message: `frame ${o.f} was freed while a pin still points at it`, frames: [o.f] };
@@ -62,6 +63,8 @@ export const unplugRevoked: Invariant = {
     for (const id in w.devices) {
       const d = w.devices[id];
       if (!d?.gone || d.power === 'unplugging') continue;
+      // Every mapping revokedMappings looks for is a reference: with none into the device, skip.
+      if (!refersToDevice(w, refs(), d.id)) continue;
       const hit = revokedMappings(w, imps, d.id, new Set(deviceFrames(w, d.id)));
       if (hit) return hit;
     }
