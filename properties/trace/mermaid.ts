@@ -3,6 +3,7 @@
  * importer and each device; one message per trace step (operation, arguments, result); the
  * violation marked. Paste it into a bug report: any git host renders it.
  */
+import { argsText, type ResultStyle, resultText } from '../../src/cli/format.js';
 import type { ReplayReport } from './replay.js';
 import type { Trace, TraceStep } from './types.js';
 
@@ -21,26 +22,20 @@ function clean(s: string): string {
   return s.replace(/[;#]/g, ' ').replace(/\s+/g, ' ').trim();
 }
 
+/** Results as the diagram words them: shorter than the command line, no JSON. */
+const MERMAID_RESULT: ResultStyle = {
+  pending: (phase) => `pending, next ${phase}`,
+  blocked: (phase) => `blocked in ${phase}`,
+  object: (value) =>
+    Object.entries(value)
+      .map(([k, v]) => `${k}=${String(v)}`)
+      .join(' '),
+};
+
 function argText(op: string, args: Readonly<Record<string, unknown>>): string {
   // The actor already names the importer (imp.*) or the device (dev.*).
   const actorKey = op.startsWith('imp.') ? 'importer' : op.startsWith('dev.') ? 'device' : '';
-  return Object.entries(args)
-    .filter(([k]) => k !== actorKey && k !== 'proc')
-    .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('+') : String(v)}`)
-    .join(' ');
-}
-
-function resultText(r: Readonly<Record<string, unknown>>): string {
-  if ('pending' in r) return `pending, next ${String(r.phase)}`;
-  if ('blocked' in r) return `blocked in ${String(r.phase)}`;
-  if (r.ok === false) return String(r.error);
-  if (r.value === undefined) return 'ok';
-  if (typeof r.value === 'object' && r.value !== null) {
-    return `ok ${Object.entries(r.value)
-      .map(([k, v]) => `${k}=${String(v)}`)
-      .join(' ')}`;
-  }
-  return `ok ${String(r.value)}`;
+  return argsText(args, '+', [actorKey, 'proc']);
 }
 
 function id(name: string): string {
@@ -70,7 +65,7 @@ export function mermaid(t: Trace, r: ReplayReport): string {
         ? `${s.step.op}${s.step.op === 'run' ? ` until ${String(s.step.args.until)}` : ''}`
         : `${s.step.op} ${argText(s.step.op, s.step.args)}`;
     const text = clean(
-      `${s.index}${proc} ${what} → ${resultText(s.result as Record<string, unknown>)}`,
+      `${s.index}${proc} ${what} → ${resultText(s.result as Record<string, unknown>, MERMAID_RESULT)}`,
     );
     const fail = r.failStep === s.index;
     if (fail) lines.push('  rect rgb(255, 225, 225)');
