@@ -3,7 +3,7 @@
 import type { SpecEventType } from '../../models/alphabet.js';
 import { EVENT_DOCS } from '../../models/alphabet-doc.js';
 import { MACHINES } from '../../models/spec.js';
-import { FAULTS } from '../../src/world/faults.js';
+import { FAULTS, type FaultInfo } from '../../src/world/faults.js';
 import { INVARIANTS } from '../invariants/index.js';
 
 export function anchor(name: string): string {
@@ -63,6 +63,27 @@ export function invariantsDoc(rulesBy: ReadonlyMap<string, readonly string[]>): 
   return out.join('\n');
 }
 
+/**
+ * One fault's section: heading, what goes wrong and its history, the invariant it must trip
+ * (linked on `invariantsPage`), and its counterexample diagram if there is one, after `intro`.
+ */
+export function faultSection(
+  f: FaultInfo,
+  heading: string,
+  invariantsPage: string,
+  diagram: string | undefined,
+  intro: readonly string[] = [],
+): string[] {
+  const out = [
+    heading,
+    '',
+    `${f.what} (${f.history}). Must trip [${f.trips}](${invariantsPage}#${anchor(f.trips)}).`,
+    '',
+  ];
+  if (diagram) out.push(...intro, '```mermaid', diagram, '```', '');
+  return out;
+}
+
 export function faultsDoc(diagrams: ReadonlyMap<string, string>): string {
   const out = [
     '# Fault catalogue',
@@ -83,21 +104,11 @@ export function faultsDoc(diagrams: ReadonlyMap<string, string>): string {
   ];
   for (const f of FAULTS) {
     out.push(
-      `## ${f.name}`,
-      '',
-      `${f.what} (${f.history}). Must trip [${f.trips}](invariants.md#${anchor(f.trips)}).`,
-      '',
-    );
-    const d = diagrams.get(f.name);
-    if (d)
-      out.push(
+      ...faultSection(f, `## ${f.name}`, 'invariants.md', diagrams.get(f.name), [
         `Shrunk counterexample ([test/regressions/${f.name}.json](../../test/regressions/${f.name}.json)):`,
         '',
-        '```mermaid',
-        d,
-        '```',
-        '',
-      );
+      ]),
+    );
   }
   return out.join('\n');
 }

@@ -12,7 +12,7 @@ import { INVARIANTS } from '../invariants/index.js';
 import { loadTrace } from '../trace/load.js';
 import { mermaid } from '../trace/mermaid.js';
 import { replay } from '../trace/replay.js';
-import { alphabetDoc, anchor, faultsDoc, invariantsDoc } from './catalogue-doc.js';
+import { alphabetDoc, anchor, faultSection, faultsDoc, invariantsDoc } from './catalogue-doc.js';
 import { machineDoc } from './machine-doc.js';
 
 const BLOCK = /<!-- generated:(\w+)(?: ([^>]*))? -->[\s\S]*?<!-- \/generated -->/g;
@@ -30,18 +30,16 @@ function counterexamples(root: string): Map<string, string> {
 }
 
 function faultsBlock(areas: readonly string[], diagrams: ReadonlyMap<string, string>): string {
-  const lines: string[] = [];
-  for (const f of FAULTS.filter((x) => areas.includes(x.area))) {
-    lines.push(
-      `### Fault \`${f.name}\``,
-      '',
-      `${f.what} (${f.history}). Must trip [${f.trips}](../reference/invariants.md#${anchor(f.trips)}).`,
-      '',
-    );
-    const d = diagrams.get(f.name);
-    if (d) lines.push('```mermaid', d, '```', '');
-  }
-  return lines.join('\n');
+  return FAULTS.filter((x) => areas.includes(x.area))
+    .flatMap((f) =>
+      faultSection(
+        f,
+        `### Fault \`${f.name}\``,
+        '../reference/invariants.md',
+        diagrams.get(f.name),
+      ),
+    )
+    .join('\n');
 }
 
 /** Fill the generated blocks of a hand-written page. */
