@@ -6,7 +6,6 @@ import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../properties/check/defaults.js';
 import { runChoices } from '../properties/check/run.js';
-import { MAKER_LIST } from '../properties/gen/commands.js';
 import { fullProfile } from '../properties/gen/profile.js';
 import { Session } from '../properties/session.js';
 import { TraceRunner } from '../properties/trace/runner.js';
@@ -37,12 +36,7 @@ it('an operation that fails validation changes nothing', () => {
       fc.array(fc.tuple(fc.constantFrom(...OP_NAMES), argsArb), { maxLength: 30 }),
       (choices, attempts) => {
         // Build some state first, then try operations with arbitrary arguments.
-        const out = runChoices(
-          DEFAULT_CONFIG,
-          [],
-          fullProfile(DEFAULT_CONFIG, 2, MAKER_LIST),
-          choices,
-        );
+        const out = runChoices(DEFAULT_CONFIG, [], fullProfile(DEFAULT_CONFIG, 2), choices);
         const session = new Session(DEFAULT_CONFIG, []);
         const runner = new TraceRunner(session);
         for (const [i, s] of out.steps.entries()) runner.exec(s, i);

@@ -6,7 +6,6 @@
 import fc from 'fast-check';
 import { type Config, configToInput } from '../../src/world/config.js';
 import { faultInfo } from '../../src/world/faults.js';
-import { MAKER_LIST } from '../gen/commands.js';
 import type { Profile } from '../gen/profile.js';
 import { profileArb } from '../gen/profile.js';
 import { Session, type Violation } from '../session.js';
@@ -69,7 +68,7 @@ export function check(opts: CheckOptions): CheckResult {
   const t0 = performance.now();
   let msToDetect = 0;
   const arb = fc.record({
-    profile: profileArb(config, opts.deviceEvents, MAKER_LIST, directedFamilies(faults)),
+    profile: profileArb(config, opts.deviceEvents, directedFamilies(faults)),
     choices: fc.array(fc.nat(), { maxLength: maxSteps, size: 'max' }),
   });
   const prop = fc.property(arb, ({ profile, choices }: { profile: Profile; choices: number[] }) => {

@@ -3,7 +3,7 @@
  * every step. The decoded commands are a trace the replayer re-executes identically.
  */
 import type { Config } from '../../src/world/config.js';
-import { decode, type GenCtx, MAKER_LIST } from '../gen/commands.js';
+import { decode, type GenCtx } from '../gen/commands.js';
 import { familyOn, type Profile } from '../gen/profile.js';
 import { Session, type Violation } from '../session.js';
 import { TraceRunner } from '../trace/runner.js';
@@ -31,7 +31,7 @@ export function runChoices(
   const ctx: GenCtx = {
     w: session.w,
     profile,
-    bo: familyOn(profile, MAKER_LIST, 'dmabuf') || familyOn(profile, MAKER_LIST, 'share'),
+    bo: familyOn(profile, 'dmabuf') || familyOn(profile, 'share'),
     runnable: [],
     pending: 0,
     deviceEvents: 0,

@@ -5,6 +5,7 @@
  */
 import fc from 'fast-check';
 import type { Config } from '../../src/world/config.js';
+import { MAKER_LIST } from './commands.js';
 
 export const OP_FAMILIES = [
   'lifecycle',
@@ -42,31 +43,26 @@ export interface Profile {
 export function profileArb(
   config: Config,
   maxDeviceEvents: number,
-  makers: readonly { family: Family }[],
   directed: readonly string[] = [],
 ): fc.Arbitrary<Profile> {
-  const random = randomProfileArb(config, maxDeviceEvents, makers);
+  const random = randomProfileArb(config, maxDeviceEvents);
   if (directed.length === 0) return random;
   const focused = random.map((p) => ({
     ...p,
     weights: p.weights.map((wt, i) =>
-      i === 0 || directed.includes(makers[i]?.family ?? '') ? wt : 0,
+      i === 0 || directed.includes(MAKER_LIST[i]?.family ?? '') ? wt : 0,
     ),
     importers: config.importers.map((i) => i.id),
   }));
   return fc.oneof({ arbitrary: random, weight: 1 }, { arbitrary: focused, weight: 3 });
 }
 
-function randomProfileArb(
-  config: Config,
-  maxDeviceEvents: number,
-  makers: readonly { family: Family }[],
-): fc.Arbitrary<Profile> {
+function randomProfileArb(config: Config, maxDeviceEvents: number): fc.Arbitrary<Profile> {
   return fc
     .record({
       ops: fc.array(fc.constantFrom(0, 1, 3), {
-        minLength: makers.length,
-        maxLength: makers.length,
+        minLength: MAKER_LIST.length,
+        maxLength: MAKER_LIST.length,
       }),
       imp: fc.array(fc.boolean(), {
         minLength: config.importers.length,
@@ -91,13 +87,9 @@ function randomProfileArb(
 }
 
 /** Everything on: for hand-driven runs and benchmarks. */
-export function fullProfile(
-  config: Config,
-  maxDeviceEvents: number,
-  makers: readonly { family: Family }[],
-): Profile {
+export function fullProfile(config: Config, maxDeviceEvents: number): Profile {
   return {
-    weights: makers.map(() => 1),
+    weights: MAKER_LIST.map(() => 1),
     importers: config.importers.map((i) => i.id),
     devices: config.devices.map((d) => d.id),
     maxPending: 4,
@@ -107,10 +99,6 @@ export function fullProfile(
 }
 
 /** Whether any operation of a family is on. */
-export function familyOn(
-  p: Profile,
-  makers: readonly { family: Family }[],
-  family: Family,
-): boolean {
-  return makers.some((m, i) => m.family === family && (p.weights[i] ?? 0) > 0);
+export function familyOn(p: Profile, family: Family): boolean {
+  return MAKER_LIST.some((m, i) => m.family === family && (p.weights[i] ?? 0) > 0);
 }
