@@ -50,6 +50,6 @@ export class Ghost {
   }
 }
 
-export function ghostKey(uid: number, page: number): string {
+function ghostKey(uid: number, page: number): string {
   return `${uid}:${page}`;
 }

@@ -44,7 +44,7 @@ export interface CheckResult {
 }
 
 /** The generator families of the faults under test (for the directed half of the swarm). */
-export function directedFamilies(faults: readonly string[]): string[] {
+function directedFamilies(faults: readonly string[]): string[] {
   return [...new Set(faults.flatMap((f) => faultInfo(f)?.families ?? []))];
 }
 

@@ -43,7 +43,7 @@ function faultsBlock(areas: readonly string[], diagrams: ReadonlyMap<string, str
 }
 
 /** Fill the generated blocks of a hand-written page. */
-export function fillBlocks(text: string, diagrams: ReadonlyMap<string, string>): string {
+function fillBlocks(text: string, diagrams: ReadonlyMap<string, string>): string {
   return text.replace(BLOCK, (_all, kind: string, attrs: string | undefined) => {
     const areas = /areas=([\w,-]+)/.exec(attrs ?? '')?.[1]?.split(',') ?? [];
     const body = kind === 'faults' ? faultsBlock(areas, diagrams) : '';

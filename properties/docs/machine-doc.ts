@@ -4,7 +4,7 @@ import { statesOf, transitionsOf } from '../../models/coverage.js';
 import type { MachineSpec } from '../../models/product.js';
 
 /** The header comment of the machine's source file (what is modelled, what is left out). */
-export function machineHeader(root: string, id: string): string {
+function machineHeader(root: string, id: string): string {
   const text = readFileSync(`${root}/models/machines/${id}.ts`, 'utf8');
   const m = /\/\*\*([\s\S]*?)\*\//.exec(text);
   if (!m?.[1]) return '';

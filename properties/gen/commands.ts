@@ -246,10 +246,10 @@ export const MAKER_LIST: readonly { readonly family: Family; readonly make: Make
 ).flatMap(([family, ms]) => ms.map((make) => ({ family, make })));
 
 /** How much rarer a device event is than any other operation of the same swarm weight. */
-export const DEVICE_RARITY = 6;
+const DEVICE_RARITY = 6;
 
 /** One generated operation in this many is kept although it will fail (misuse is tested too). */
-export const MISUSE_ONE_IN = 10;
+const MISUSE_ONE_IN = 10;
 
 /** Whether the operation would pass validation now (its process would start). */
 function enabled(ctx: GenCtx, step: TraceStep): boolean {

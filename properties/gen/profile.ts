@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import type { Config } from '../../src/world/config.js';
 import { MAKER_LIST } from './commands.js';
 
-export const OP_FAMILIES = [
+const OP_FAMILIES = [
   'lifecycle',
   'cpu',
   'migrate',
