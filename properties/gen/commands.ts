@@ -257,7 +257,7 @@ function enabled(ctx: GenCtx, step: TraceStep): boolean {
   return def !== undefined && typeof def.start(ctx.w, step.args, 0) !== 'string';
 }
 
-/** Decode one choice into a trace step, or null when nothing is enabled. */
+/** A run's candidate makers (MAKER_LIST indices) and their weights. */
 interface Pool {
   readonly ids: readonly number[];
   readonly wts: readonly number[];
@@ -286,6 +286,7 @@ function pool(ctx: GenCtx, devices: boolean): Pool {
   return made;
 }
 
+/** Decode one choice into a trace step, or null when nothing is enabled. */
 export function decode(choice: number, ctx: GenCtx): TraceStep | null {
   ctx.objCache = undefined;
   // Candidates: maker indices (>= 0) and runnable processes (-1 - index), with their weights.
