@@ -1,4 +1,5 @@
 /** The command line: exit codes, one clear line for bad input, never a stack trace. */
+import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import type { Io } from '../src/cli/io.js';
 import { main } from '../src/cli/main.js';
@@ -21,6 +22,16 @@ function expectOneLine(r: { code: number; err: string; out: string }, text: stri
   expect(r.err).toContain(text);
   expect(r.err).not.toMatch(/\n\s+at /);
 }
+
+describe('the installed command', () => {
+  it('runs as `npx devmem-model`, as the README says (the built bin is executable)', () => {
+    const out = execFileSync('npx', ['--no-install', 'devmem-model', 'faults'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    expect(out).toContain('skip-read-retry');
+  });
+});
 
 describe('devmem-model faults', () => {
   it('lists every fault with the invariant it must trip', () => {
