@@ -8,7 +8,7 @@ import type { Errno } from '../world/errno.js';
 import { freeCount, pinFrame, systemPool } from '../world/frames.js';
 import { emit } from '../world/log.js';
 import type { AnonObj, Proc, Wait, World } from '../world/types.js';
-import { type MigState, newMigration, planMigration } from './migrate.js';
+import { faultErrno, type MigState, newMigration, planMigration } from './migrate.js';
 import { objOf } from './objects.js';
 import { deviceOf, faultInAll, framesToFault, markDirty, whereIs } from './pages.js';
 
@@ -84,7 +84,7 @@ export function planGup(w: World, p: Proc, g: GupState): Wait | (() => GupStep) 
       if (r === null) return 'progress';
       g.mig = null;
       g.stage = 'fault';
-      if (r.error) return r.error;
+      if (r.error) return faultErrno(r.error);
       if (r.skipped > 0) return freeCount(w, systemPool()) === 0 ? 'ENOMEM' : 'EBUSY';
       return 'progress';
     };

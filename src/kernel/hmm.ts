@@ -18,7 +18,7 @@ import { freeCount, systemPool } from '../world/frames.js';
 import { emit } from '../world/log.js';
 import type { AnonObj, DevPte, Proc, Wait, World } from '../world/types.js';
 import { driverLock, lockBusy, tryLock, unlock } from './locks.js';
-import { type MigState, newMigration, planMigration } from './migrate.js';
+import { faultErrno, type MigState, newMigration, planMigration } from './migrate.js';
 import { readBegin, readBeginWait, readRetry } from './notifier.js';
 import { importerConfig, keyOf, objOf } from './objects.js';
 import { deviceOf, faultInAll, framesToFault, markDirty } from './pages.js';
@@ -118,7 +118,7 @@ export function planMirrorMap(w: World, p: Proc, m: MirrorMapState): Wait | (() 
         const r = step();
         if (r === null) return 'progress';
         m.mig = null;
-        if (r.error) return r.error;
+        if (r.error) return faultErrno(r.error);
         if (r.moved === 0 && freeCount(w, systemPool()) === 0) return 'ENOMEM';
         m.stage = 'fault';
         return 'progress';

@@ -106,6 +106,16 @@ export function migPhase(m: MigState): 'collect' | 'copy' | 'commit' {
 
 export type MigResult = { moved: number; skipped: number; error: Errno | null };
 
+/**
+ * What a fault that needed migrate_to_ram gets when the migration failed. The driver's
+ * migrate_to_ram returns VM_FAULT_SIGBUS when it cannot copy the page back (device hung or
+ * gone): the CPU gets SIGBUS (EIO here), while gup (vm_fault_to_errno) and hmm_range_fault
+ * (hmm_vma_fault: any VM_FAULT_ERROR) turn it into -EFAULT. Other errors pass through.
+ */
+export function faultErrno(error: Errno): Errno {
+  return error === 'EIO' ? 'EFAULT' : error;
+}
+
 /** Plan one atomic step of a migration; the action returns the result once it is over. */
 export function planMigration(w: World, p: Proc, m: MigState): Wait | (() => MigResult | null) {
   const o = objOf(w, m.obj, m.uid);
