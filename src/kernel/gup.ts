@@ -95,7 +95,7 @@ export function planGup(w: World, p: Proc, g: GupState): Wait | (() => GupStep) 
   const back = mustMigrate(w, o, g);
   if (back.length > 0) {
     return () => {
-      g.mig = newMigration(o.name, o.uid, back, 'system', null, null);
+      g.mig = newMigration({ obj: o.name, uid: o.uid, pages: back, to: 'system' });
       g.stage = 'migrate';
       return 'progress';
     };

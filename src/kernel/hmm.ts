@@ -18,7 +18,13 @@ import { freeCount, systemPool } from '../world/frames.js';
 import { emit } from '../world/log.js';
 import type { AnonObj, DevPte, Proc, Wait, World } from '../world/types.js';
 import { driverLock, lockBusy, tryLock, unlock } from './locks.js';
-import { faultErrno, type MigState, newMigration, planMigration } from './migrate.js';
+import {
+  faultErrno,
+  type MigState,
+  newMigration,
+  planMigration,
+  SELECT_PRIVATE,
+} from './migrate.js';
 import { readBegin, readBeginWait, readRetry } from './notifier.js';
 import { importerConfig, keyOf, objOf } from './objects.js';
 import { deviceOf, faultInAll, framesToFault, markDirty } from './pages.js';
@@ -168,7 +174,13 @@ function faultStep(w: World, o: AnonObj, m: MirrorMapState): MirrorStep {
   m.sub = w.importers[m.importer]?.objs[m.obj]?.sub?.order ?? null;
   const foreign = foreignPrivate(w, o, m);
   if (foreign.length > 0) {
-    m.mig = newMigration(o.name, o.uid, foreign, 'system', null, null);
+    m.mig = newMigration({
+      obj: o.name,
+      uid: o.uid,
+      pages: foreign,
+      to: 'system',
+      select: SELECT_PRIVATE,
+    });
     m.stage = 'migrate';
     return 'progress';
   }

@@ -93,7 +93,13 @@ export const mmReclaim = defineOp<St>({
     if (err) return err;
     return {
       pc: 'run',
-      st: { obj: o.name, uid: o.uid, page, stage: 'lock', inv: newInvalidation(o.name, blockable) },
+      st: {
+        obj: o.name,
+        uid: o.uid,
+        page,
+        stage: 'lock',
+        inv: newInvalidation(o.name, blockable, 'clear'),
+      },
     };
   },
   phaseOf: (_w, p) => (p.st.stage === 'commit' ? 'commit' : 'collect'),

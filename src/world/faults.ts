@@ -218,6 +218,15 @@ export const FAULTS = [
     area: 'userptr',
     families: ['userptr', 'migrate', 'reclaim'],
   },
+  {
+    name: 'owner-filter-skips-foreign',
+    trips: 'Map.NoStalePfn',
+    what: "a mirror skips every MMU_NOTIFY_MIGRATE invalidation, not only its own device's (the owner test is missing), so another device's migration leaves its PTEs on the old frames",
+    history:
+      'mmu_notifier_range_init_owner / range->owner: drivers skip only their own migrations (test_hmm dmirror_interval_invalidate, nouveau, amdgpu SVM)',
+    area: 'notifier',
+    families: ['mirror', 'migrate'],
+  },
   // Added by this project so that invariants the catalogue leaves uncovered can be shown to fail.
   {
     name: 'hmm-maps-foreign-private',

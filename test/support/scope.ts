@@ -28,4 +28,5 @@ export const IMPLEMENTED_FAULTS: readonly string[] = [
   'revocable-pinned',
   'notifier-waits-for-compute-job',
   'resume-without-revalidate',
+  'owner-filter-skips-foreign',
 ];
