@@ -8,7 +8,7 @@
  *            policy, following 001_ed5b1bd85d234dba.txt: no importer silently reads garbage)
  */
 import { defineOp, done, failNow, PROGRESS } from '../exec/op.js';
-import { claimDevice, deviceFrames, releaseDevice } from '../kernel/device.js';
+import { claimDevice, deviceFrames, onDevice, releaseDevice } from '../kernel/device.js';
 import { failJobs } from '../kernel/engine.js';
 import { markAnonLost, markBoLost } from '../kernel/loss.js';
 import { keyOf } from '../kernel/objects.js';
@@ -138,6 +138,9 @@ export const devReset = defineOp<St>({
                 fr.data = GARBAGE;
               }
             }
+            // DMA in flight on the lost VRAM (a peer's, through the BAR) fails: it would
+            // otherwise complete on garbage that no loss report covers.
+            for (const x of w.dma) if (onDevice(w, x.f, d.id)) x.failed = true;
           }
           emit(w, { type: 'dev.reset', device: d.id, vramLost: s.vramLost });
           s.stage = 'recover';

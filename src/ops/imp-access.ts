@@ -50,6 +50,7 @@ export function issueDma(w: World, p: Proc, s: St, f: number): Outcome {
     page: s.page,
     f,
     write: s.write,
+    failed: false,
   };
   w.dma.push(d);
   s.dma = d;
@@ -122,6 +123,12 @@ function complete(w: World, s: St): Plan {
   if (engine) return engine;
   const mem = memoryWait(w, d.f);
   if (mem) return mem;
+  if (d.failed) {
+    return () => {
+      endDma(w, s, d);
+      return failed('EIO');
+    };
+  }
   return () => {
     endDma(w, s, d);
     const o = objOf(w, s.obj, s.uid);
