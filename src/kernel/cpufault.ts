@@ -15,16 +15,19 @@ import {
   SELECT_PRIVATE,
 } from './migrate.js';
 import { deviceOf, populate, swapIn } from './pages.js';
+import { type DirectReclaim, newDirectReclaim, planDirectReclaim } from './reclaim.js';
 
 export interface CpuFaultState {
   /** The device-private frame being migrated to RAM (held, with a reference unless faulty). */
   held: number | null;
   ref: boolean;
   mig: MigState | null;
+  /** Direct reclaim when the page needs a frame and RAM is full. */
+  dr: DirectReclaim;
 }
 
 export function newCpuFault(): CpuFaultState {
-  return { held: null, ref: false, mig: null };
+  return { held: null, ref: false, mig: null, dr: newDirectReclaim() };
 }
 
 /**
@@ -98,6 +101,10 @@ export function planCpuFault(
     };
   }
   const pte = pg.pte;
+  if (pte.t === 'none' || pte.t === 'swap') {
+    const reclaim = planDirectReclaim(w, p, 1, f.dr);
+    if (reclaim) return reclaim;
+  }
   switch (pte.t) {
     case 'none':
       return () => (populate(w, o, page) ? 'progress' : 'ENOMEM');

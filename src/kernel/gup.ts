@@ -11,6 +11,7 @@ import type { AnonObj, Proc, Wait, World } from '../world/types.js';
 import { faultErrno, type MigState, newMigration, planMigration } from './migrate.js';
 import { objOf } from './objects.js';
 import { deviceOf, faultInAll, framesToFault, markDirty, whereIs } from './pages.js';
+import { type DirectReclaim, newDirectReclaim, planDirectReclaim } from './reclaim.js';
 
 export interface GupState {
   readonly importer: string;
@@ -20,6 +21,8 @@ export interface GupState {
   readonly longterm: boolean;
   stage: 'fault' | 'migrate';
   mig: MigState | null;
+  /** Direct reclaim when faulting the pages in needs frames and RAM is full. */
+  dr: DirectReclaim;
 }
 
 export function newGup(
@@ -29,7 +32,16 @@ export function newGup(
   pages: readonly number[],
   longterm: boolean,
 ): GupState {
-  return { importer, obj, uid, pages: [...pages], longterm, stage: 'fault', mig: null };
+  return {
+    importer,
+    obj,
+    uid,
+    pages: [...pages],
+    longterm,
+    stage: 'fault',
+    mig: null,
+    dr: newDirectReclaim(),
+  };
 }
 
 export type GupStep = 'progress' | 'pinned' | Errno;
@@ -100,6 +112,8 @@ export function planGup(w: World, p: Proc, g: GupState): Wait | (() => GupStep) 
       return 'progress';
     };
   }
+  const reclaim = planDirectReclaim(w, p, framesToFault(o, g.pages), g.dr);
+  if (reclaim) return reclaim;
   return () => {
     if (framesToFault(o, g.pages) > freeCount(w, systemPool())) return 'ENOMEM';
     if (!faultInAll(w, o, g.pages)) return 'ENOMEM';

@@ -28,6 +28,7 @@ import {
 import { readBegin, readBeginWait, readRetry } from './notifier.js';
 import { importerConfig, keyOf, objOf } from './objects.js';
 import { deviceOf, faultInAll, framesToFault, markDirty } from './pages.js';
+import { type DirectReclaim, newDirectReclaim, planDirectReclaim } from './reclaim.js';
 
 export type MirrorStage = 'fault' | 'migrate' | 'lock' | 'retry' | 'program';
 
@@ -42,6 +43,8 @@ export interface MirrorMapState {
   sub: number | null;
   view: DevPte[];
   mig: MigState | null;
+  /** Direct reclaim when faulting the pages in needs frames and RAM is full. */
+  dr: DirectReclaim;
 }
 
 export function newMirrorMap(
@@ -60,6 +63,7 @@ export function newMirrorMap(
     sub: null,
     view: [],
     mig: null,
+    dr: newDirectReclaim(),
   };
 }
 
@@ -108,6 +112,11 @@ export function planMirrorMap(w: World, p: Proc, m: MirrorMapState): Wait | (() 
     case 'fault': {
       const wait = readBeginWait(w, m.importer, m.obj) ?? migrationWait(o, m.pages);
       if (wait) return wait;
+      // Foreign private pages go back to RAM first (that migration reclaims for itself).
+      if (foreignPrivate(w, o, m).length === 0) {
+        const reclaim = planDirectReclaim(w, p, framesToFault(o, m.pages), m.dr);
+        if (reclaim) return reclaim;
+      }
       return () => faultStep(w, o, m);
     }
     case 'migrate': {

@@ -39,6 +39,7 @@ import {
 } from './notifier.js';
 import { objOf } from './objects.js';
 import { deviceOf, flushTlb } from './pages.js';
+import { type DirectReclaim, newDirectReclaim, planDirectReclaim } from './reclaim.js';
 
 export interface Collected {
   readonly page: number;
@@ -94,6 +95,8 @@ export interface MigState {
   error: Errno | null;
   /** The copy queued on a hung device's engine. */
   engine: EngineSlot;
+  /** Direct reclaim of RAM for the destination frames (to system). */
+  dr: DirectReclaim;
 }
 
 export interface MigSpec {
@@ -129,6 +132,7 @@ export function newMigration(spec: MigSpec): MigState {
     unflushed: [],
     error: null,
     engine: { job: null },
+    dr: newDirectReclaim(),
   };
 }
 
@@ -178,6 +182,13 @@ export function planMigration(w: World, p: Proc, m: MigState): Wait | (() => Mig
     case 'unmap': {
       const wait = ownerMirrorWait(w, m, p.pid);
       if (wait) return wait;
+      // Frames in RAM for what comes back are reclaimed if need be; what finds none is skipped.
+      if (m.to === 'system') {
+        const need = m.pages.filter((i) => classify(w, o, i, m, p.pid) === 'move').length;
+        const reclaim = planDirectReclaim(w, p, need, m.dr);
+        if (typeof reclaim !== 'function' && reclaim) return reclaim;
+        if (reclaim) return () => (reclaim() === 'ENOMEM' ? unmap(w, p, o, m) : null);
+      }
       return () => unmap(w, p, o, m);
     }
     case 'copy': {

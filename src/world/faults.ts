@@ -227,6 +227,15 @@ export const FAULTS = [
     area: 'notifier',
     families: ['mirror', 'migrate'],
   },
+  {
+    name: 'reclaim-ignores-pin',
+    trips: 'Pin.NeverMoves',
+    what: 'reclaim unmaps and swaps out a pinned anon page: the pin keeps the old frame while the process faults in a new one',
+    history:
+      'try_to_unmap of maybe-pinned anon pages: 6c287605fd56 (PG_anon_exclusive), folio_try_share_anon_rmap_pte refuses pinned pages',
+    area: 'pinning',
+    families: ['pin', 'reclaim'],
+  },
   // Added by this project so that invariants the catalogue leaves uncovered can be shown to fail.
   {
     name: 'hmm-maps-foreign-private',

@@ -29,4 +29,5 @@ export const IMPLEMENTED_FAULTS: readonly string[] = [
   'notifier-waits-for-compute-job',
   'resume-without-revalidate',
   'owner-filter-skips-foreign',
+  'reclaim-ignores-pin',
 ];
