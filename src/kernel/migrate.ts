@@ -352,8 +352,9 @@ function commit(w: World, p: Proc, o: AnonObj, m: MigState): MigResult {
   const dst = m.to === 'vram' && m.device !== null ? w.devices[m.device] : undefined;
   if (dst?.frozen && m.error === null) m.error = 'EBUSY';
   // A reset destroyed the copy in the destination while the source is intact: keep the source.
+  // (A hole's destination is the zero page it would map: destroyed, it is lost the same way.)
   const copyLost = m.cols.some(
-    (c) => c.src !== null && isGarbage(w, c.dst) && !isGarbage(w, c.src),
+    (c) => isGarbage(w, c.dst) && (c.src === null || !isGarbage(w, c.src)),
   );
   if (copyLost && m.error === null) m.error = 'EIO';
   for (const page of m.unflushed) {
