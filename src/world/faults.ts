@@ -245,6 +245,15 @@ export const FAULTS = [
     area: 'unplug',
     families: ['cpu', 'migrate', 'device'],
   },
+  {
+    name: 'invalidate-restarts-on-busy',
+    trips: 'Progress.InvalidationCompletes',
+    what: 'a blockable invalidate() that finds its driver lock busy drops the notifier lock and restarts the walk instead of sleeping: it spins for as long as the holder does not run',
+    history:
+      'blockable callbacks must sleep on their locks (mmu_notifier_range_blockable, mutex_lock vs trylock); spinning there is a soft lockup',
+    area: 'notifier',
+    families: ['mirror', 'migrate', 'reclaim'],
+  },
   // Added by this project so that invariants the catalogue leaves uncovered can be shown to fail.
   {
     name: 'hmm-maps-foreign-private',

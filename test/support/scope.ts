@@ -31,4 +31,5 @@ export const IMPLEMENTED_FAULTS: readonly string[] = [
   'owner-filter-skips-foreign',
   'reclaim-ignores-pin',
   'unplug-ignores-copy-failure',
+  'invalidate-restarts-on-busy',
 ];
