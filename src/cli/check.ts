@@ -10,6 +10,7 @@ import {
   DEFAULT_MAX_STEPS,
   DEFAULT_RUNS,
 } from '../../properties/check/defaults.js';
+import { OP_FAMILIES } from '../../properties/gen/profile.js';
 import { defaultProduct } from '../../properties/session.js';
 import { loadConfig } from '../../properties/trace/load.js';
 import { traceText } from '../../properties/trace/write.js';
@@ -34,6 +35,17 @@ export function parseFaults(v: string | undefined): string[] {
   for (const n of names) {
     if (!FAULT_NAMES.includes(n))
       throw new UsageError(`--faults: unknown fault "${n}" (see devmem-model faults)`);
+  }
+  return names;
+}
+
+/** `--focus a,b`: operation families to weight (a hint from the user; none by default). */
+function parseFocus(v: string | undefined): string[] {
+  if (v === undefined) return [];
+  const names = v.split(',').map((s) => s.trim());
+  for (const n of names) {
+    if (!(OP_FAMILIES as readonly string[]).includes(n))
+      throw new UsageError(`--focus: unknown family "${n}" (families: ${OP_FAMILIES.join(', ')})`);
   }
   return names;
 }
@@ -71,6 +83,7 @@ export function checkCommand(argv: readonly string[], io: Io): number {
       'max-steps': { type: 'string' },
       'device-events': { type: 'string' },
       faults: { type: 'string' },
+      focus: { type: 'string' },
       config: { type: 'string' },
       out: { type: 'string' },
       json: { type: 'boolean' },
@@ -87,6 +100,7 @@ export function checkCommand(argv: readonly string[], io: Io): number {
   const deviceEvents = count(values['device-events'], 'device-events', DEFAULT_DEVICE_EVENTS, 0);
   const seed = values.seed === undefined ? Date.now() % 2 ** 31 : count(values.seed, 'seed', 0, 0);
   const faults = parseFaults(values.faults);
+  const focus = parseFocus(values.focus);
   const config: Config = values.config === undefined ? DEFAULT_CONFIG : loadConfig(values.config);
   const outDir = values.out ?? 'counterexamples';
   const dflt = (given: unknown) => (given === undefined ? ' (default)' : '');
@@ -107,6 +121,7 @@ export function checkCommand(argv: readonly string[], io: Io): number {
     maxSteps,
     seed,
     deviceEvents,
+    focus,
     onRun: (done, steps) => {
       if (!io.tty || !io.progress) return;
       const now = performance.now();
@@ -139,6 +154,7 @@ export function checkCommand(argv: readonly string[], io: Io): number {
         maxSteps,
         deviceEvents,
         faults,
+        focus,
         config: values.config ?? 'built-in',
         runsDone: result.runs,
         atomicSteps: result.atomicSteps,
@@ -159,6 +175,7 @@ export function checkCommand(argv: readonly string[], io: Io): number {
     `devmem-model check · seed ${seed} · runs ${runs}${dflt(values.runs)} · max-steps ${maxSteps}${dflt(values['max-steps'])} · device-events ${deviceEvents}${dflt(values['device-events'])}`,
   );
   io.out(`  faults: ${faults.length > 0 ? faults.join(', ') : 'none'}`);
+  if (focus.length > 0) io.out(`  focus: ${focus.join(', ')}`);
   io.out(`  config: ${values.config ?? 'built-in'} (${configText(config)})`);
   if (!failure || file === null) {
     io.out(
