@@ -4,8 +4,8 @@ import type { Change } from '../../models/product.js';
 import { loadTrace } from '../../properties/trace/load.js';
 import { mermaid } from '../../properties/trace/mermaid.js';
 import { replay } from '../../properties/trace/replay.js';
+import { argsText, resultText } from '../../properties/trace/text.js';
 import { parseFaults } from './check.js';
-import { argsText, resultText } from './format.js';
 import { EXIT_OK, EXIT_VIOLATION, type Io, UsageError } from './io.js';
 
 function changeText(c: Change): string {
