@@ -12,6 +12,7 @@ import { Session, type Violation } from '../session.js';
 import { TraceRunner } from '../trace/runner.js';
 import type { Trace, TraceStep } from '../trace/types.js';
 import { TRACE_FORMAT } from '../trace/types.js';
+import { VERSION } from '../version.js';
 import { runChoices } from './run.js';
 import { shrinkTrace } from './shrink.js';
 
@@ -25,6 +26,10 @@ export interface CheckOptions {
   readonly deviceEvents: number;
   /** Called after every run (progress output). */
   readonly onRun?: (runs: number, atomicSteps: number) => void;
+  /** Called after every shrinking attempt (a heartbeat while shrinking). */
+  readonly onShrink?: (attempts: number) => void;
+  /** Start no new run once this many milliseconds have passed; shrinking still completes. */
+  readonly timeBudgetMs?: number;
 }
 
 export interface CheckFailure {
@@ -41,6 +46,8 @@ export interface CheckResult {
   readonly runs: number;
   readonly atomicSteps: number;
   readonly failure: CheckFailure | null;
+  /** Whether the time budget stopped the search before `runs` runs. */
+  readonly outOfTime: boolean;
 }
 
 /** The generator families of the faults under test (for the directed half of the swarm). */
@@ -65,15 +72,24 @@ export function check(opts: CheckOptions): CheckResult {
   let firstFailRuns = 0;
   let target: string | null = null;
   let shrinking = false;
+  let shrinks = 0;
+  let outOfTime = false;
   const t0 = performance.now();
+  const deadline = opts.timeBudgetMs === undefined ? Infinity : t0 + opts.timeBudgetMs;
   let msToDetect = 0;
   const arb = fc.record({
     profile: profileArb(config, opts.deviceEvents, directedFamilies(faults)),
     choices: fc.array(fc.nat(), { maxLength: maxSteps, size: 'max' }),
   });
   const prop = fc.property(arb, ({ profile, choices }: { profile: Profile; choices: number[] }) => {
+    if (!shrinking && performance.now() >= deadline) {
+      // Stops fast-check's loop without a failure (details.interrupted).
+      outOfTime = true;
+      throw new fc.PreconditionFailure(true);
+    }
     const out = runChoices(config, faults, profile, choices);
-    if (!shrinking) {
+    if (shrinking) opts.onShrink?.(++shrinks);
+    else {
       runs += 1;
       atomicSteps += out.atomicSteps;
       opts.onRun?.(runs, atomicSteps);
@@ -89,7 +105,7 @@ export function check(opts: CheckOptions): CheckResult {
   });
   const details = fc.check(prop, { seed: opts.seed, numRuns: opts.runs, endOnFailure: true });
   if (!details.failed || !details.counterexample || target === null)
-    return { runs, atomicSteps, failure: null };
+    return { runs, atomicSteps, failure: null, outOfTime };
   const [{ profile, choices }] = details.counterexample;
   const out = runChoices(config, faults, profile, choices);
   const steps = shrinkTrace(config, faults, out.steps, target)?.steps ?? [...out.steps];
@@ -97,6 +113,7 @@ export function check(opts: CheckOptions): CheckResult {
     runs,
     atomicSteps,
     failure: finalize(opts, steps, firstFailRuns, msToDetect, out.steps.length),
+    outOfTime,
   };
 }
 
@@ -113,11 +130,19 @@ function finalize(
     config: configToInput(opts.config),
     ...(opts.faults.length > 0 ? { faults: [...opts.faults] } : {}),
     steps,
+    // Everything that reproduces the search (`check --from FILE`) and what it found; no
+    // timings, so the same search writes the same file.
     found: {
+      version: VERSION,
       seed: opts.seed,
+      runs: opts.runs,
+      maxSteps: opts.maxSteps,
+      deviceEvents: opts.deviceEvents,
+      faults: [...opts.faults],
+      config: configToInput(opts.config),
+      run: runs,
       invariants: verdict.violations.map((v) => v.invariant),
       step: verdict.failStep,
-      ...(opts.faults.length > 0 ? { faults: [...opts.faults] } : {}),
     },
   };
   return { trace, violations: verdict.violations, runs, msToDetect, unshrunkSteps };
