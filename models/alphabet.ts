@@ -49,8 +49,19 @@ export type PageEvent =
   /** The page's data was lost with VRAM and the loss was reported. */
   | { type: 'page.lost'; obj: ObjKey; page: number; byReset: boolean };
 
+/** enum mmu_notifier_event: why a range is invalidated. */
+export type InvalidateReason = 'migrate' | 'clear' | 'unmap' | 'release';
+
 export type NotifierEvent =
-  | { type: 'mmu.invalidate_start'; obj: ObjKey; blockable: boolean }
+  | {
+      type: 'mmu.invalidate_start';
+      obj: ObjKey;
+      blockable: boolean;
+      /** MMU_NOTIFY_MIGRATE, _CLEAR (reclaim), _UNMAP (munmap), _RELEASE (device removal). */
+      event: InvalidateReason;
+      /** MMU_NOTIFY_MIGRATE: the migration's pgmap owner (a device), or null. */
+      owner: string | null;
+    }
   | { type: 'mmu.invalidate_end'; obj: ObjKey }
   /** A non-blockable invalidation was refused: the core ended it, the caller gets EAGAIN. */
   | { type: 'mmu.invalidate_refused'; obj: ObjKey };

@@ -7,18 +7,27 @@
 import type { Errno } from '../world/errno.js';
 import { freeCount, getRef, putRef, systemPool } from '../world/frames.js';
 import type { AnonObj, AnonPage, Proc, Wait, World } from '../world/types.js';
-import { dropHolds, type MigState, newMigration, planMigration } from './migrate.js';
-import { populate, swapIn } from './pages.js';
+import {
+  dropHolds,
+  type MigState,
+  newMigration,
+  planMigration,
+  SELECT_PRIVATE,
+} from './migrate.js';
+import { deviceOf, populate, swapIn } from './pages.js';
+import { type DirectReclaim, newDirectReclaim, planDirectReclaim } from './reclaim.js';
 
 export interface CpuFaultState {
   /** The device-private frame being migrated to RAM (held, with a reference unless faulty). */
   held: number | null;
   ref: boolean;
   mig: MigState | null;
+  /** Direct reclaim when the page needs a frame and RAM is full. */
+  dr: DirectReclaim;
 }
 
 export function newCpuFault(): CpuFaultState {
-  return { held: null, ref: false, mig: null };
+  return { held: null, ref: false, mig: null, dr: newDirectReclaim() };
 }
 
 /**
@@ -78,11 +87,24 @@ export function planCpuFault(
   if (f.held !== null) {
     const held = f.held;
     return () => {
-      f.mig = newMigration(o.name, o.uid, [page], 'system', null, f.ref ? held : null);
+      // migrate_to_ram of the page's own driver: MIGRATE_VMA_SELECT_DEVICE_PRIVATE, its pgmap.
+      f.mig = newMigration({
+        obj: o.name,
+        uid: o.uid,
+        pages: [page],
+        to: 'system',
+        ownRef: f.ref ? held : null,
+        select: SELECT_PRIVATE,
+        owner: deviceOf(w, held),
+      });
       return 'progress';
     };
   }
   const pte = pg.pte;
+  if (pte.t === 'none' || pte.t === 'swap') {
+    const reclaim = planDirectReclaim(w, p, 1, f.dr);
+    if (reclaim) return reclaim;
+  }
   switch (pte.t) {
     case 'none':
       return () => (populate(w, o, page) ? 'progress' : 'ENOMEM');

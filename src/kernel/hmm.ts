@@ -18,10 +18,17 @@ import { freeCount, systemPool } from '../world/frames.js';
 import { emit } from '../world/log.js';
 import type { AnonObj, DevPte, Proc, Wait, World } from '../world/types.js';
 import { driverLock, lockBusy, tryLock, unlock } from './locks.js';
-import { type MigState, newMigration, planMigration } from './migrate.js';
+import {
+  faultErrno,
+  type MigState,
+  newMigration,
+  planMigration,
+  SELECT_PRIVATE,
+} from './migrate.js';
 import { readBegin, readBeginWait, readRetry } from './notifier.js';
 import { importerConfig, keyOf, objOf } from './objects.js';
 import { deviceOf, faultInAll, framesToFault, markDirty } from './pages.js';
+import { type DirectReclaim, newDirectReclaim, planDirectReclaim } from './reclaim.js';
 
 export type MirrorStage = 'fault' | 'migrate' | 'lock' | 'retry' | 'program';
 
@@ -36,6 +43,8 @@ export interface MirrorMapState {
   sub: number | null;
   view: DevPte[];
   mig: MigState | null;
+  /** Direct reclaim when faulting the pages in needs frames and RAM is full. */
+  dr: DirectReclaim;
 }
 
 export function newMirrorMap(
@@ -54,6 +63,7 @@ export function newMirrorMap(
     sub: null,
     view: [],
     mig: null,
+    dr: newDirectReclaim(),
   };
 }
 
@@ -102,6 +112,11 @@ export function planMirrorMap(w: World, p: Proc, m: MirrorMapState): Wait | (() 
     case 'fault': {
       const wait = readBeginWait(w, m.importer, m.obj) ?? migrationWait(o, m.pages);
       if (wait) return wait;
+      // Foreign private pages go back to RAM first (that migration reclaims for itself).
+      if (foreignPrivate(w, o, m).length === 0) {
+        const reclaim = planDirectReclaim(w, p, framesToFault(o, m.pages), m.dr);
+        if (reclaim) return reclaim;
+      }
       return () => faultStep(w, o, m);
     }
     case 'migrate': {
@@ -118,7 +133,7 @@ export function planMirrorMap(w: World, p: Proc, m: MirrorMapState): Wait | (() 
         const r = step();
         if (r === null) return 'progress';
         m.mig = null;
-        if (r.error) return r.error;
+        if (r.error) return faultErrno(r.error);
         if (r.moved === 0 && freeCount(w, systemPool()) === 0) return 'ENOMEM';
         m.stage = 'fault';
         return 'progress';
@@ -168,7 +183,13 @@ function faultStep(w: World, o: AnonObj, m: MirrorMapState): MirrorStep {
   m.sub = w.importers[m.importer]?.objs[m.obj]?.sub?.order ?? null;
   const foreign = foreignPrivate(w, o, m);
   if (foreign.length > 0) {
-    m.mig = newMigration(o.name, o.uid, foreign, 'system', null, null);
+    m.mig = newMigration({
+      obj: o.name,
+      uid: o.uid,
+      pages: foreign,
+      to: 'system',
+      select: SELECT_PRIVATE,
+    });
     m.stage = 'migrate';
     return 'progress';
   }

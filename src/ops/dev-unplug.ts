@@ -146,7 +146,7 @@ export const devUnplug = defineOp<St>({
       if (next) {
         const { o, pages } = next;
         return () => {
-          s.mig = newMigration(o.name, o.uid, pages, 'system', null, null);
+          s.mig = newMigration({ obj: o.name, uid: o.uid, pages, to: 'system', owner: d.id });
           return PROGRESS;
         };
       }
@@ -173,7 +173,13 @@ export const devUnplug = defineOp<St>({
     if (rest && 'on' in rest) return rest;
     if (rest) {
       return () => {
-        s.mig = newMigration(rest.o.name, rest.o.uid, rest.pages, 'system', null, null);
+        s.mig = newMigration({
+          obj: rest.o.name,
+          uid: rest.o.uid,
+          pages: rest.pages,
+          to: 'system',
+          owner: d.id,
+        });
         return PROGRESS;
       };
     }

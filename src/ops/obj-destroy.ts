@@ -63,7 +63,7 @@ export const objDestroy = defineOp<St>({
     if (isErrno(o)) return o;
     return {
       pc: 'destroy',
-      st: { obj: o.name, uid: o.uid, stage: 'start', inv: newInvalidation(o.name, true) },
+      st: { obj: o.name, uid: o.uid, stage: 'start', inv: newInvalidation(o.name, true, 'unmap') },
     };
   },
   phaseOf: () => 'destroy',

@@ -218,6 +218,24 @@ export const FAULTS = [
     area: 'userptr',
     families: ['userptr', 'migrate', 'reclaim'],
   },
+  {
+    name: 'owner-filter-skips-foreign',
+    trips: 'Map.NoStalePfn',
+    what: "a mirror skips every MMU_NOTIFY_MIGRATE invalidation, not only its own device's (the owner test is missing), so another device's migration leaves its PTEs on the old frames",
+    history:
+      'mmu_notifier_range_init_owner / range->owner: drivers skip only their own migrations (test_hmm dmirror_interval_invalidate, nouveau, amdgpu SVM)',
+    area: 'notifier',
+    families: ['mirror', 'migrate'],
+  },
+  {
+    name: 'reclaim-ignores-pin',
+    trips: 'Pin.NeverMoves',
+    what: 'reclaim unmaps and swaps out a pinned anon page: the pin keeps the old frame while the process faults in a new one',
+    history:
+      'try_to_unmap of maybe-pinned anon pages: 6c287605fd56 (PG_anon_exclusive), folio_try_share_anon_rmap_pte refuses pinned pages',
+    area: 'pinning',
+    families: ['pin', 'reclaim'],
+  },
   // Added by this project so that invariants the catalogue leaves uncovered can be shown to fail.
   {
     name: 'hmm-maps-foreign-private',

@@ -229,6 +229,11 @@ export interface InflightDma {
   readonly page: number;
   readonly f: number;
   readonly write: boolean;
+  /**
+   * A reset destroyed the frame's content while the DMA was in flight: it completes with an
+   * error instead of reading or writing the garbage.
+   */
+  failed: boolean;
 }
 
 /** What a step saw, for the observers: reads, writes and touches of memory. */

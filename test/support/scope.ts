@@ -28,4 +28,6 @@ export const IMPLEMENTED_FAULTS: readonly string[] = [
   'revocable-pinned',
   'notifier-waits-for-compute-job',
   'resume-without-revalidate',
+  'owner-filter-skips-foreign',
+  'reclaim-ignores-pin',
 ];
