@@ -22,6 +22,7 @@ import { configText, seconds as secondsText, thousands } from './format.js';
 import { EXIT_OK, EXIT_VIOLATION, type Io } from './io.js';
 import { Progress } from './progress.js';
 import { paint } from './style.js';
+import { hanging } from './wrap.js';
 
 interface CheckOpts {
   readonly runs?: number;
@@ -216,11 +217,14 @@ function run(o: CheckOpts, io: Io): number {
     return code;
   }
   const dflt = (key: string) => (s.defaulted.has(key) ? ' (default)' : '');
-  io.out(
+  const say = (text: string, indent = 4) => {
+    for (const l of hanging(text, io.columns ?? Infinity, indent)) io.out(l);
+  };
+  say(
     `devmem-model check · seed ${s.seed} · runs ${s.runs}${dflt('runs')} · max-steps ${s.maxSteps}${dflt('maxSteps')} · device-events ${s.deviceEvents}${dflt('deviceEvents')}${o.time !== undefined ? ` · time ${o.time} s` : ''}`,
   );
   io.out(`  faults: ${s.faults.length > 0 ? s.faults.join(', ') : 'none'}`);
-  io.out(`  config: ${s.configName} (${configText(s.config)})`);
+  say(`  config: ${s.configName} (${configText(s.config)})`);
   if (!failure || file === null) {
     const stopped = result.outOfTime
       ? `; stopped by --time ${o.time} s after ${thousands(result.runs)} of ${thousands(s.runs)} runs`
@@ -244,8 +248,8 @@ function run(o: CheckOpts, io: Io): number {
     ),
   );
   for (const v of failure.violations) {
-    io.out(`  ${paint(io, 'strong', v.invariant)}: ${v.statement}`);
-    io.out(`    ${v.message}`);
+    say(`  ${paint(io, 'strong', v.invariant)}: ${v.statement}`);
+    say(`    ${v.message}`, 6);
   }
   io.out(
     `counterexample: ${file} (${failure.trace.steps.length} steps, shrunk from ${failure.unshrunkSteps})`,

@@ -44,7 +44,11 @@ function usageLine(program: Command, name: string | undefined): string {
     : `usage: ${NAME} <command> [options] (${NAME} --help for the commands)`;
 }
 
-function build(io: Io, setCode: (code: number | Promise<number>) => void): Command {
+function build(
+  io: Io,
+  commands: readonly CliCommand[],
+  setCode: (code: number | Promise<number>) => void,
+): Command {
   const width = Number.isFinite(io.columns) ? (io.columns as number) : 100;
   const program = new Command(NAME)
     .description('A formal model and property-based checker of Linux device-memory sharing.')
@@ -61,9 +65,10 @@ function build(io: Io, setCode: (code: number | Promise<number>) => void): Comma
     })
     .addHelpText('after', EXIT_CODES)
     .showSuggestionAfterError(true);
-  for (const c of COMMANDS) {
+  for (const c of commands) {
     const cmd = program.command(c.name).helpOption('-h, --help', 'print this help');
     c.define(cmd);
+    cmd.addHelpText('after', EXIT_CODES);
     cmd.option('--debug', 'on an unexpected error, print its stack').action((...a: unknown[]) => {
       const self = a[a.length - 1] as Command;
       const args = a.slice(0, -2).filter((x): x is string => typeof x === 'string');
@@ -103,11 +108,15 @@ function failure(e: unknown, io: Io, program: Command, argv: readonly string[]):
 
 /**
  * Run the command line on `argv` (without node and the script). Returns the exit code, or a
- * promise of it for a command that runs asynchronously.
+ * promise of it for a command that runs asynchronously. `commands` is for tests.
  */
-export function main(argv: readonly string[], io: Io): number | Promise<number> {
+export function main(
+  argv: readonly string[],
+  io: Io,
+  commands: readonly CliCommand[] = COMMANDS,
+): number | Promise<number> {
   const ran: { code: number | Promise<number> } = { code: EXIT_OK };
-  const program = build(io, (c) => {
+  const program = build(io, commands, (c) => {
     ran.code = c;
   });
   if (argv.length === 0) {

@@ -79,8 +79,11 @@ function printTable(
   r: ReplayReport,
 ): void {
   const width = io.columns ?? Infinity;
+  const say = (text: string, indent = 4) => {
+    for (const l of hanging(text, width, indent)) io.out(l);
+  };
   const faults = [...new Set([...(trace.faults ?? []), ...extra])];
-  io.out(
+  say(
     `replay ${file}: ${trace.steps.length} steps, faults: ${faults.length > 0 ? faults.join(', ') : 'none'}`,
   );
   for (const s of r.steps) {
@@ -103,21 +106,21 @@ function printTable(
   if (r.violations) {
     io.out(paint(io, 'bad', `violation at step ${r.failStep}:`));
     for (const v of r.violations) {
-      io.out(`  ${paint(io, 'strong', v.invariant)}: ${v.statement}`);
-      io.out(`    ${v.message}`);
+      say(`  ${paint(io, 'strong', v.invariant)}: ${v.statement}`);
+      say(`    ${v.message}`, 6);
       const involved = [
         v.frames?.length ? `frames ${v.frames.join(', ')}` : '',
         v.objs?.length ? `objects ${v.objs.join(', ')}` : '',
         v.importers?.length ? `importers ${v.importers.join(', ')}` : '',
       ].filter((x) => x !== '');
-      if (involved.length > 0) io.out(`    involved: ${involved.join('; ')}`);
+      if (involved.length > 0) say(`    involved: ${involved.join('; ')}`, 6);
     }
   }
   const failed = r.steps.filter((s) => s.expectMet === false).length;
   const met = r.steps.filter((s) => s.expectMet === true).length;
   const want = r.expectedViolation.length > 0 ? r.expectedViolation.join(', ') : 'none';
   const got = r.violations ? r.violations.map((v) => v.invariant).join(', ') : 'none';
-  io.out(
+  say(
     `expectations: ${met} met, ${failed} failed; violation expected: ${want}; found: ${got} → ${r.ok ? paint(io, 'ok', 'OK') : paint(io, 'bad', 'FAILED')}`,
   );
 }

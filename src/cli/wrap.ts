@@ -3,10 +3,11 @@
 /** The words of `text` in lines of at most `width` columns (a longer word gets a line alone). */
 export function wrap(text: string, width: number): string[] {
   if (!Number.isFinite(width) || text.length <= width) return [text];
+  const indent = /^ */.exec(text)?.[0] ?? '';
   const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(/ +/)) {
-    if (line === '') line = word;
+  let line = indent;
+  for (const word of text.slice(indent.length).split(/ +/)) {
+    if (line === indent) line += word;
     else if (line.length + 1 + word.length <= width) line += ` ${word}`;
     else {
       lines.push(line);
@@ -30,7 +31,8 @@ const MIN_LAST = 28;
 
 /**
  * Rows as a table: every column but the last padded to its widest cell, the last wrapped to what
- * remains of `width`; when that is too narrow the last column goes under the row, indented.
+ * remains of `width`; when that is too narrow the last column goes under the row, indented, and
+ * when even the other columns do not fit, every cell after the first goes under it.
  */
 export function table(rows: readonly (readonly string[])[], width: number): string[] {
   const cols = Math.max(0, ...rows.map((r) => r.length));
@@ -47,9 +49,13 @@ export function table(rows: readonly (readonly string[])[], width: number): stri
       const [first = '', ...more] = wrap(last, Number.isFinite(width) ? room : Infinity);
       out.push(`${head}  ${first}`.trimEnd());
       for (const m of more) out.push(`${' '.repeat(lead)}${m}`);
-    } else {
+    } else if (lead <= width) {
       out.push(head.trimEnd());
       for (const m of wrap(last, Math.max(20, width - 4))) out.push(`    ${m}`);
+    } else {
+      out.push(r[0] ?? '');
+      for (const cell of r.slice(1))
+        for (const m of wrap(cell, Math.max(20, width - 4))) out.push(`    ${m}`);
     }
   }
   return out;
