@@ -26,8 +26,8 @@ export interface CheckOptions {
   readonly deviceEvents: number;
   /** Called after every run (progress output). */
   readonly onRun?: (runs: number, atomicSteps: number) => void;
-  /** Called after every shrinking attempt (a heartbeat while shrinking). */
-  readonly onShrink?: (attempts: number) => void;
+  /** Called when shrinking starts, with the length of the trace to shrink. */
+  readonly onShrink?: (steps: number) => void;
   /** Start no new run once this many milliseconds have passed; shrinking still completes. */
   readonly timeBudgetMs?: number;
 }
@@ -72,7 +72,6 @@ export function check(opts: CheckOptions): CheckResult {
   let firstFailRuns = 0;
   let target: string | null = null;
   let shrinking = false;
-  let shrinks = 0;
   let outOfTime = false;
   const t0 = performance.now();
   const deadline = opts.timeBudgetMs === undefined ? Infinity : t0 + opts.timeBudgetMs;
@@ -88,8 +87,7 @@ export function check(opts: CheckOptions): CheckResult {
       throw new fc.PreconditionFailure(true);
     }
     const out = runChoices(config, faults, profile, choices);
-    if (shrinking) opts.onShrink?.(++shrinks);
-    else {
+    if (!shrinking) {
       runs += 1;
       atomicSteps += out.atomicSteps;
       opts.onRun?.(runs, atomicSteps);
@@ -108,6 +106,7 @@ export function check(opts: CheckOptions): CheckResult {
     return { runs, atomicSteps, failure: null, outOfTime };
   const [{ profile, choices }] = details.counterexample;
   const out = runChoices(config, faults, profile, choices);
+  opts.onShrink?.(out.steps.length);
   const steps = shrinkTrace(config, faults, out.steps, target)?.steps ?? [...out.steps];
   return {
     runs,

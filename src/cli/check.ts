@@ -160,10 +160,11 @@ function run(o: CheckOpts, io: Io): number {
         done === s.runs,
       );
     },
-    onShrink: (attempts) =>
+    onShrink: (steps) =>
       progress.update(
         (el) =>
-          `check: shrinking a counterexample found after ${thousands(runsDone)} runs (attempt ${thousands(attempts)}) · ${secondsText(el)} · seed ${s.seed}`,
+          `check: shrinking the ${thousands(steps)}-step counterexample found after ${thousands(runsDone)} runs · ${secondsText(el)} · seed ${s.seed}`,
+        io.tty,
       ),
   });
   progress.done();
