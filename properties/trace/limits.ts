@@ -17,11 +17,11 @@ export const LIMITS = {
   objects: 256,
   /** Pages of an object (obj.create beyond it is EINVAL at run time) and of a page list. */
   pages: MAX_PAGES,
-  systemFrames: 4096,
+  systemFrames: 2048,
   /** VRAM frames of one device. */
-  vramFrames: 4096,
+  vramFrames: 2048,
   /** System frames plus every device's VRAM frames. */
-  totalFrames: 8192,
+  totalFrames: 4096,
   swapSlots: 4096,
   devices: 8,
   importers: 32,
