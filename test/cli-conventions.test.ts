@@ -3,6 +3,7 @@
  * message and a usage line (exit 2), an unexpected error is one line and exit 3 (its stack only
  * with --debug), replay --json and --mermaid, colour only when wanted, tables wrapped.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { CliCommand } from '../src/cli/command.js';
@@ -27,7 +28,7 @@ function usage(r: { code: number; err: string }, text: string): void {
   const lines = r.err.split('\n');
   expect(lines, r.err).toHaveLength(2);
   expect(lines[0]).toContain(text);
-  expect(lines[1]).toMatch(/^usage: devmem-model /);
+  expect(lines[1]).toMatch(/^usage: (devmem-model|npm run bench) /);
 }
 
 describe('help and version', () => {
@@ -82,6 +83,14 @@ describe('bad usage', () => {
     usage(cli('check', 'file.json'), "too many arguments for 'check'");
     usage(cli('replay', 'a.json', 'b.json'), "too many arguments for 'replay'");
     usage(cli('replay'), "missing required argument 'file'");
+  });
+
+  it('of npm run bench is the same: a message and a usage line, exit 2, no stack trace', () => {
+    const r = spawnSync('node', ['dist/bench/bench.js', '--bogus'], { encoding: 'utf8' });
+    usage({ code: r.status ?? -1, err: r.stderr.trimEnd() }, "bench: unknown option '--bogus'");
+    const s = spawnSync('node', ['dist/bench/bench.js', '--seeds', '0'], { encoding: 'utf8' });
+    expect(s.status).toBe(2);
+    expect(s.stderr).toContain('Expected an integer from 1 to 1,000');
   });
 
   it('suggests the option meant, on the same line', () => {
