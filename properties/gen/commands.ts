@@ -243,7 +243,8 @@ const MAKERS: Readonly<Record<Family, readonly Maker[]>> = {
     (c, ctx) => devOp(c, ctx, 'dev.reset', c.oneIn(3) ? { vramLost: false } : {}),
     (c, ctx) => devOp(c, ctx, 'dev.suspend', {}),
     (c, ctx) => devOp(c, ctx, 'dev.resume', {}),
-    (c, ctx) => (c.oneIn(2) ? devOp(c, ctx, 'dev.unplug', {}) : null),
+    (c, ctx) =>
+      c.oneIn(2) ? devOp(c, ctx, 'dev.unplug', c.oneIn(2) ? { surprise: true } : {}) : null,
   ],
   userptr: [
     impOp('imp.attach', ['userptr'], 'anon', true),

@@ -99,7 +99,7 @@ export const ARGS: Readonly<Record<string, z.ZodType>> = {
   'dev.reset': z.strictObject({ ...dev, vramLost: z.boolean().optional() }),
   'dev.suspend': z.strictObject(dev),
   'dev.resume': z.strictObject(dev),
-  'dev.unplug': z.strictObject(dev),
+  'dev.unplug': z.strictObject({ ...dev, surprise: z.boolean().optional() }),
   step: z.strictObject({ proc: id }),
   run: z.strictObject({ proc: id, until: id }),
   finish: z.strictObject({ proc: id }),

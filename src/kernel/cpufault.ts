@@ -7,6 +7,7 @@
 import type { Errno } from '../world/errno.js';
 import { freeCount, getRef, putRef, systemPool } from '../world/frames.js';
 import type { AnonObj, AnonPage, Proc, Wait, World } from '../world/types.js';
+import { memoryGone } from './engine.js';
 import {
   dropHolds,
   type MigState,
@@ -112,7 +113,12 @@ export function planCpuFault(
       return () => (swapIn(w, o, page) ? 'progress' : 'ENOMEM');
     case 'migration':
       return { on: 'page', obj: o.name, page, holder: pte.by };
+    case 'poison':
+      return () => 'EIO';
     case 'devpriv':
+      // The page's device was removed by surprise: its migrate_to_ram finds the device gone
+      // (drm_dev_enter fails) and returns VM_FAULT_SIGBUS.
+      if (memoryGone(w, pte.f)) return () => 'EIO';
       // do_swap_page: trylock the page (another fault holds it: wait for that one), then take
       // a reference while the PTL guarantees the page cannot be freed.
       // (The fault-without-page-ref fault is the code before 16ce101db85d: neither.)

@@ -8,6 +8,7 @@ import type { Errno } from '../world/errno.js';
 import { freeCount, pinFrame, systemPool } from '../world/frames.js';
 import { emit } from '../world/log.js';
 import type { AnonObj, Proc, Wait, World } from '../world/types.js';
+import { memoryGone } from './engine.js';
 import { faultErrno, type MigState, newMigration, planMigration } from './migrate.js';
 import { objOf } from './objects.js';
 import { deviceOf, faultInAll, framesToFault, markDirty, whereIs } from './pages.js';
@@ -56,6 +57,12 @@ function mustMigrate(w: World, o: AnonObj, g: GupState): number[] {
   });
 }
 
+function lostMemory(w: World, o: AnonObj, page: number): boolean {
+  const pte = o.page[page]?.pte;
+  if (pte?.t === 'poison') return true;
+  return (pte?.t === 'present' || pte?.t === 'devpriv') && memoryGone(w, pte.f);
+}
+
 function migrationWait(o: AnonObj, pages: readonly number[]): Wait | null {
   for (const i of pages) {
     const pte = o.page[i]?.pte;
@@ -101,6 +108,8 @@ export function planGup(w: World, p: Proc, g: GupState): Wait | (() => GupStep) 
       return 'progress';
     };
   }
+  // A poisoned page, or memory of a device removed by surprise: VM_FAULT_SIGBUS, -EFAULT.
+  if (g.pages.some((i) => lostMemory(w, o, i))) return () => 'EFAULT';
   if (pinnable(w, o, g)) return () => pin(w, o, g);
   const wait = migrationWait(o, g.pages);
   if (wait) return wait;

@@ -17,6 +17,7 @@ import type { Errno } from '../world/errno.js';
 import { freeCount, systemPool } from '../world/frames.js';
 import { emit } from '../world/log.js';
 import type { AnonObj, DevPte, Proc, Wait, World } from '../world/types.js';
+import { memoryGone } from './engine.js';
 import { driverLock, lockBusy, tryLock, unlock } from './locks.js';
 import {
   faultErrno,
@@ -198,7 +199,9 @@ function faultStep(w: World, o: AnonObj, m: MirrorMapState): MirrorStep {
   m.view = [];
   for (const i of m.pages) {
     const pg = o.page[i];
-    if (!pg || (pg.pte.t !== 'present' && pg.pte.t !== 'devpriv')) return 'EFAULT';
+    // A poisoned page, or memory of a device removed by surprise: VM_FAULT_SIGBUS, -EFAULT.
+    if (!pg || (pg.pte.t !== 'present' && pg.pte.t !== 'devpriv') || memoryGone(w, pg.pte.f))
+      return 'EFAULT';
     markDirty(pg);
     const f = pg.pte.f;
     m.view.push({ f, tag: w.frames[f]?.tag ?? 0 });

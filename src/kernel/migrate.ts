@@ -26,13 +26,14 @@ import {
 } from '../world/frames.js';
 import { emit } from '../world/log.js';
 import type { AnonObj, Proc, Wait, World } from '../world/types.js';
-import { type EngineSlot, engineStep } from './engine.js';
+import { type EngineSlot, engineStep, ignoresCopyFailure } from './engine.js';
 import { driverLock, lockBusy, mmapRead, mmapReadUnlock, mmapReadWait } from './locks.js';
 import { markAnonLost } from './loss.js';
 import {
   type InvState,
   invalidateEnd,
   invalidateStart,
+  isOdd,
   newInvalidation,
   planCallSubscriber,
   subscribersLeft,
@@ -247,7 +248,7 @@ function classify(
   const pte = pg.pte;
   if (pte.t === 'none') return m.to === 'vram' ? 'hole' : 'there';
   if (pte.t === 'swap') return m.to === 'vram' ? 'skip' : 'there';
-  if (pte.t === 'migration') return 'skip';
+  if (pte.t === 'migration' || pte.t === 'poison') return 'skip';
   const f = pte.f;
   const dev = deviceOf(w, f);
   if (m.to === 'system' && dev === null) return 'there';
@@ -291,7 +292,8 @@ function zapOwnerMirrors(w: World, o: AnonObj, m: MigState, page: number): void 
   for (const importer of ownerMirrors(w, m)) {
     const io = w.importers[importer]?.objs[m.obj];
     if (!io?.sub) continue;
-    io.sub.seq = w.mm.seq;
+    // set_seq as invalidate() would: with the sequence odd (mmu_interval_set_seq's cur_seq).
+    if (isOdd(w.mm.seq)) io.sub.seq = w.mm.seq;
     if (io.pt[page] === null || io.pt[page] === undefined) continue;
     io.pt[page] = null;
     emit(w, { type: 'devpt.zap', importer, obj: o.key, page });
@@ -387,7 +389,9 @@ function commit(w: World, p: Proc, o: AnonObj, m: MigState): MigResult {
     if (ours && m.error === null) {
       const dirty = w.faults['drop-dirty-on-migrate'] ? false : c.dirty;
       // The source was destroyed by a reset while the migration waited: the data is lost.
-      if (isGarbage(w, c.dst)) markAnonLost(w, o, c.page);
+      if (isGarbage(w, c.dst) && !ignoresCopyFailure(w, deviceOf(w, c.src))) {
+        markAnonLost(w, o, c.page);
+      }
       pg.pte = installPte(toWhere, c.dst, dirty);
       emit(w, {
         type: 'page.migrate_commit',

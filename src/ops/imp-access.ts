@@ -5,7 +5,7 @@
  * and the exporter wait for before they let a page move.
  */
 import { defineOp, done, failed, failNow, type Outcome, type Plan, PROGRESS } from '../exec/op.js';
-import { type EngineSlot, engineStep, memoryWait } from '../kernel/engine.js';
+import { type EngineSlot, engineStep, memoryGone, memoryWait } from '../kernel/engine.js';
 import { type MirrorMapState, newMirrorMap, planMirrorMap } from '../kernel/hmm.js';
 import { clearLost, isLost } from '../kernel/loss.js';
 import { importerConfig, keyOf, objOf } from '../kernel/objects.js';
@@ -42,6 +42,8 @@ interface St {
 
 /** Register the DMA on a frame: it is now in flight. */
 export function issueDma(w: World, p: Proc, s: St, f: number): Outcome {
+  // The memory went with a device removed by surprise: the transfer fails.
+  if (memoryGone(w, f)) return failed('EIO');
   const d: InflightDma = {
     id: freshId(w),
     by: p.pid,

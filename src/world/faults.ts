@@ -236,6 +236,15 @@ export const FAULTS = [
     area: 'pinning',
     families: ['pin', 'reclaim'],
   },
+  {
+    name: 'unplug-ignores-copy-failure',
+    trips: 'Hang.LossIsReported',
+    what: "surprise removal is handled as an orderly unbind: device memory is copied back to RAM and the failed copies are not looked at, so garbage becomes the pages' data with no loss reported",
+    history:
+      'nouveau_dmem_evict_chunk: "there is nothing sensible we can do if we can\'t copy the data back" (copy errors ignored, __GFP_NOFAIL)',
+    area: 'unplug',
+    families: ['cpu', 'migrate', 'device'],
+  },
   // Added by this project so that invariants the catalogue leaves uncovered can be shown to fail.
   {
     name: 'hmm-maps-foreign-private',

@@ -30,4 +30,5 @@ export const IMPLEMENTED_FAULTS: readonly string[] = [
   'resume-without-revalidate',
   'owner-filter-skips-foreign',
   'reclaim-ignores-pin',
+  'unplug-ignores-copy-failure',
 ];
