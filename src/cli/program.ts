@@ -54,7 +54,7 @@ function build(
     .description('A formal model and property-based checker of Linux device-memory sharing.')
     .version(VERSION, '-V, --version', 'print the version')
     .helpOption('-h, --help', 'print this help')
-    .helpCommand('help [command]', 'print the help of a command')
+    .helpCommand(false)
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.out(s.replace(/\n$/, '')),
@@ -75,6 +75,19 @@ function build(
       setCode(c.run(args, self.opts(), io));
     });
   }
+  program
+    .command('help')
+    .argument('[command]', 'the command')
+    .description('print the help of a command')
+    .action((name: string | undefined) => {
+      if (name === undefined) program.outputHelp();
+      else {
+        const cmd = program.commands.find((c) => c.name() === name);
+        if (!cmd) throw new UsageError(`unknown command '${name}'`);
+        cmd.outputHelp();
+      }
+      setCode(EXIT_OK);
+    });
   return program;
 }
 
