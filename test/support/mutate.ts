@@ -36,7 +36,10 @@ export function corpus(): Json[] {
 function paths(v: Json, at: Path = [], out: Path[] = []): Path[] {
   out.push(at);
   if (at.length >= 40) return out;
-  if (Array.isArray(v)) v.forEach((x, i) => paths(x, [...at, i], out));
+  if (Array.isArray(v))
+    v.forEach((x, i) => {
+      paths(x, [...at, i], out);
+    });
   else if (v !== null && typeof v === 'object')
     for (const [k, x] of Object.entries(v)) paths(x, [...at, k], out);
   return out;
