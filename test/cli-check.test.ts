@@ -3,6 +3,7 @@
  * (names that do not collide, no overwriting, --out checked first), and a found block from which
  * `check --from` re-runs the search.
  */
+import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -129,6 +130,33 @@ describe('counterexample files', () => {
     // No temporary file is left behind.
     expect(readdirSync(out).sort()).toEqual(['X-none-1-00000000-2.json', 'X-none-1-00000000.json']);
   });
+
+  it('two checks writing into one --out at once keep both counterexamples', async () => {
+    const out = tempDir();
+    const one = (fault: string) =>
+      new Promise<string>((done) => {
+        const p = spawn('node', [
+          'dist/src/cli/main.js',
+          'check',
+          '--faults',
+          fault,
+          '--seed',
+          '1',
+          '--out',
+          out,
+        ]);
+        let text = '';
+        p.stdout.on('data', (d) => {
+          text += String(d);
+        });
+        p.on('close', () => done(fileOf(text)));
+      });
+    const files = await Promise.all([one('skip-read-retry'), one('retry-outside-lock')]);
+    expect(new Set(files).size).toBe(2);
+    for (const f of files)
+      expect(JSON.parse(readFileSync(f, 'utf8')).format).toBe('devmem-trace/1');
+    expect(readdirSync(out).sort()).toEqual(files.map((f) => f.slice(out.length + 1)).sort());
+  }, 60_000);
 
   it('the same search run twice writes one file', () => {
     const out = tempDir();
