@@ -10,6 +10,7 @@ import type { Config } from '../src/world/config.js';
 import { createWorld } from '../src/world/create.js';
 import type { Observation, OpResult, Proc, Wait, World } from '../src/world/types.js';
 import { Ghost } from './ghost.js';
+import { InvalidationWatch } from './invalidation-watch.js';
 import { importerObjs } from './invariants/backing.js';
 import { INVARIANTS } from './invariants/index.js';
 import { type FrameRefs, frameRefs } from './invariants/references.js';
@@ -40,6 +41,7 @@ export class Session {
   readonly w: World;
   readonly spec: SpecState;
   readonly ghost = new Ghost();
+  readonly watch = new InvalidationWatch();
   atomicSteps = 0;
   violations: readonly Violation[] | null = null;
   /** What each blocked pending process waits for, as of the last step. */
@@ -85,6 +87,7 @@ export class Session {
   step(p: Proc): StepReport {
     beginStep(this.w);
     const report = stepOnce(this.w, p);
+    this.watch.note(this.w, p.pid, report.kind === 'blocked');
     this.conclude(p.label, p.op, report);
     return report;
   }
@@ -120,6 +123,7 @@ export class Session {
       w,
       obs,
       ghost: this.ghost,
+      watch: this.watch,
       waits,
       oops,
       refusal,

@@ -106,6 +106,7 @@ describe('counterexample files', () => {
     const key = {
       invariant: 'Map.NoStalePfn',
       faults: ['skip-read-retry'],
+      focus: [] as string[],
       seed: 7,
       runs: 100,
       maxSteps: 120,
@@ -117,6 +118,7 @@ describe('counterexample files', () => {
     expect(counterexampleName({ ...key, runs: 101 })).not.toBe(name);
     expect(counterexampleName({ ...key, config: { systemFrames: 5 } })).not.toBe(name);
     expect(counterexampleName({ ...key, faults: [] })).toMatch(/-none-7-/);
+    expect(counterexampleName({ ...key, focus: ['mirror'] })).not.toBe(name);
   });
 
   it('are reused by the same search and never overwrite a different file', () => {
@@ -199,6 +201,7 @@ describe('found and check --from', () => {
     const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
     expect(t.found).toMatchObject({
       version: pkg.version,
+      focus: [],
       seed: 4,
       runs: 20000,
       maxSteps: 80,
@@ -207,6 +210,29 @@ describe('found and check --from', () => {
       config: { systemFrames: 6, devices: [{ id: 'gpu0', vramFrames: 4 }] },
     });
     expect(t.found.invariants).toContain('Map.NoStalePfn');
+  });
+
+  it('records --focus and refuses a family that does not exist', () => {
+    const r = cli(
+      'check',
+      '--faults',
+      'skip-read-retry',
+      '--focus',
+      'mirror,reclaim',
+      '--seed',
+      '1',
+      '--out',
+      tempDir(),
+    );
+    expect(r.code, r.out + r.err).toBe(1);
+    expect(r.out).toContain('  focus: mirror, reclaim');
+    expect(JSON.parse(readFileSync(fileOf(r.out), 'utf8')).found.focus).toEqual([
+      'mirror',
+      'reclaim',
+    ]);
+    const bad = cli('check', '--focus', 'mirror,nope');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('Unknown family "nope"');
   });
 
   it('re-runs that exact search from the file alone', () => {

@@ -6,13 +6,13 @@
 import fc from 'fast-check';
 import { type Config, configToInput } from '../../src/world/config.js';
 import { faultInfo } from '../../src/world/faults.js';
-import type { Profile } from '../gen/profile.js';
 import { profileArb } from '../gen/profile.js';
-import { Session, type Violation } from '../session.js';
+import { defaultProduct, Session, type Violation } from '../session.js';
 import { TraceRunner } from '../trace/runner.js';
 import type { Trace, TraceStep } from '../trace/types.js';
 import { TRACE_FORMAT } from '../trace/types.js';
 import { VERSION } from '../version.js';
+import { Corpus, type RunInput } from './corpus.js';
 import { runChoices } from './run.js';
 import { shrinkTrace } from './shrink.js';
 
@@ -24,6 +24,11 @@ export interface CheckOptions {
   readonly seed: number;
   /** Device events (hang, reset, suspend, resume, unplug) per run at most. */
   readonly deviceEvents: number;
+  /**
+   * Operation families to focus on (`--focus`): three runs in four switch on only those. Empty:
+   * no hint — the search knows nothing of the faults under test.
+   */
+  readonly focus?: readonly string[];
   /** Called after every run (progress output). */
   readonly onRun?: (runs: number, atomicSteps: number) => void;
   /** Called when shrinking starts, with the length of the trace to shrink. */
@@ -50,11 +55,6 @@ export interface CheckResult {
   readonly outOfTime: boolean;
 }
 
-/** The generator families of the faults under test (for the directed half of the swarm). */
-function directedFamilies(faults: readonly string[]): string[] {
-  return [...new Set(faults.flatMap((f) => faultInfo(f)?.families ?? []))];
-}
-
 /** The invariant a shrink must keep failing: the faults' catalogue invariant if seen, else the first. */
 export function pickTarget(violations: readonly Violation[], faults: readonly string[]): string {
   const names = violations.map((v) => v.invariant);
@@ -76,17 +76,23 @@ export function check(opts: CheckOptions): CheckResult {
   const t0 = performance.now();
   const deadline = opts.timeBudgetMs === undefined ? Infinity : t0 + opts.timeBudgetMs;
   let msToDetect = 0;
+  const corpus = new Corpus(defaultProduct(), maxSteps);
+  let failing: RunInput | null = null;
   const arb = fc.record({
-    profile: profileArb(config, opts.deviceEvents, directedFamilies(faults)),
+    profile: profileArb(config, opts.deviceEvents, opts.focus ?? []),
     choices: fc.array(fc.nat(), { maxLength: maxSteps, size: 'max' }),
+    pick: fc.nat(),
+    cut: fc.nat(),
   });
-  const prop = fc.property(arb, ({ profile, choices }: { profile: Profile; choices: number[] }) => {
+  const prop = fc.property(arb, (draw) => {
     if (!shrinking && performance.now() >= deadline) {
       // Stops fast-check's loop without a failure (details.interrupted).
       outOfTime = true;
       throw new fc.PreconditionFailure(true);
     }
-    const out = runChoices(config, faults, profile, choices);
+    const run = shrinking ? draw : corpus.derive(draw, draw.pick, draw.cut);
+    const out = runChoices(config, faults, run.profile, run.choices);
+    if (!shrinking) corpus.note(run, out);
     if (!shrinking) {
       runs += 1;
       atomicSteps += out.atomicSteps;
@@ -98,14 +104,15 @@ export function check(opts: CheckOptions): CheckResult {
       firstFailRuns = runs;
       msToDetect = performance.now() - t0;
       shrinking = true;
+      failing = run;
     }
     return !out.violations.some((v) => v.invariant === target);
   });
   const details = fc.check(prop, { seed: opts.seed, numRuns: opts.runs, endOnFailure: true });
-  if (!details.failed || !details.counterexample || target === null)
+  const found = failing as RunInput | null;
+  if (!details.failed || found === null || target === null)
     return { runs, atomicSteps, failure: null, outOfTime };
-  const [{ profile, choices }] = details.counterexample;
-  const out = runChoices(config, faults, profile, choices);
+  const out = runChoices(config, faults, found.profile, found.choices);
   opts.onShrink?.(out.steps.length);
   const steps = shrinkTrace(config, faults, out.steps, target)?.steps ?? [...out.steps];
   return {
@@ -138,6 +145,7 @@ function finalize(
       maxSteps: opts.maxSteps,
       deviceEvents: opts.deviceEvents,
       faults: [...opts.faults],
+      focus: [...(opts.focus ?? [])],
       config: configToInput(opts.config),
       run: runs,
       invariants: verdict.violations.map((v) => v.invariant),

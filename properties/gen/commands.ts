@@ -243,8 +243,7 @@ const MAKERS: Readonly<Record<Family, readonly Maker[]>> = {
     (c, ctx) => devOp(c, ctx, 'dev.reset', c.oneIn(3) ? { vramLost: false } : {}),
     (c, ctx) => devOp(c, ctx, 'dev.suspend', {}),
     (c, ctx) => devOp(c, ctx, 'dev.resume', {}),
-    (c, ctx) =>
-      c.oneIn(2) ? devOp(c, ctx, 'dev.unplug', c.oneIn(2) ? { surprise: true } : {}) : null,
+    (c, ctx) => devOp(c, ctx, 'dev.unplug', c.oneIn(2) ? { surprise: true } : {}),
   ],
   userptr: [
     impOp('imp.attach', ['userptr'], 'anon', true),

@@ -2,6 +2,7 @@
 import type { Refusal } from '../../models/product.js';
 import type { Observation, Wait, World } from '../../src/world/types.js';
 import type { Ghost } from '../ghost.js';
+import type { InvalidationWatch } from '../invalidation-watch.js';
 import type { ImporterObjRef } from './backing.js';
 import type { FrameRefs } from './references.js';
 
@@ -11,6 +12,8 @@ export interface CheckCtx {
   readonly obs: readonly Observation[];
   /** The observers' own record of each page's logical value. */
   readonly ghost: Ghost;
+  /** How many steps each active invalidation has taken since it was last blocked. */
+  readonly watch: InvalidationWatch;
   /** What each blocked pending process waits for, by pid. */
   readonly waits: ReadonlyMap<number, Wait>;
   readonly oops: string | null;

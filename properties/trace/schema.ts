@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { OP_NAMES } from '../../src/exec/registry.js';
 import { FAULT_NAMES } from '../../src/world/faults.js';
+import { OP_FAMILIES } from '../gen/profile.js';
 import { FORBIDDEN_KEYS, LIMITS, SEARCH_LIMITS } from './limits.js';
 import { TRACE_FORMAT, type Trace } from './types.js';
 
@@ -331,6 +332,7 @@ const foundSchema = z.looseObject({
   maxSteps: upTo(LIMITS.steps).positive(),
   deviceEvents: upTo(SEARCH_LIMITS.deviceEvents),
   faults: z.array(domain).max(LIMITS.faults, limit(LIMITS.faults)),
+  focus: z.array(z.enum(OP_FAMILIES)).optional(),
   config: configSchema,
 });
 

@@ -25,6 +25,8 @@ export interface Found {
   readonly maxSteps?: number;
   readonly deviceEvents?: number;
   readonly faults?: readonly string[];
+  /** The operation families the search focused on (`--focus`). */
+  readonly focus?: readonly string[];
   readonly config?: ConfigInput;
   /** The run (1-based) that first failed. */
   readonly run?: number;

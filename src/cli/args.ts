@@ -4,6 +4,7 @@
  * says what it expects.
  */
 import { InvalidArgumentError } from 'commander';
+import { OP_FAMILIES } from '../../properties/gen/profile.js';
 import { FAULT_NAMES } from '../world/faults.js';
 
 function grouped(n: number): string {
@@ -42,6 +43,18 @@ export function faultList(v: string): string[] {
   for (const n of names) {
     if (!FAULT_NAMES.includes(n))
       throw new InvalidArgumentError(`Unknown fault "${n}" (see devmem-model faults).`);
+  }
+  return [...new Set(names)];
+}
+
+/** A comma-separated list of the generator's operation families (`--focus`). */
+export function familyList(v: string): string[] {
+  const names = v.split(',').map((s) => s.trim());
+  for (const n of names) {
+    if (!(OP_FAMILIES as readonly string[]).includes(n))
+      throw new InvalidArgumentError(
+        `Unknown family "${n}" (families: ${OP_FAMILIES.join(', ')}).`,
+      );
   }
   return [...new Set(names)];
 }

@@ -8,6 +8,7 @@ import {
   DEFAULT_MAX_STEPS,
   DEFAULT_RUNS,
 } from '../../properties/check/defaults.js';
+import { OP_FAMILIES } from '../../properties/gen/profile.js';
 import { defaultProduct } from '../../properties/session.js';
 import { LIMITS, SEARCH_LIMITS } from '../../properties/trace/limits.js';
 import { InputError, loadConfig, loadTrace } from '../../properties/trace/load.js';
@@ -15,7 +16,7 @@ import { TraceError, validateFound } from '../../properties/trace/schema.js';
 import { traceText } from '../../properties/trace/write.js';
 import { VERSION } from '../../properties/version.js';
 import { type Config, configToInput, normalizeConfig } from '../world/config.js';
-import { faultList, integer, seconds } from './args.js';
+import { familyList, faultList, integer, seconds } from './args.js';
 import type { CliCommand } from './command.js';
 import { checkOutDir, counterexampleName, writeCounterexample } from './counterexample.js';
 import { configText, seconds as secondsText, thousands } from './format.js';
@@ -30,6 +31,7 @@ interface CheckOpts {
   readonly maxSteps?: number;
   readonly deviceEvents?: number;
   readonly faults?: string[];
+  readonly focus?: string[];
   readonly config?: string;
   readonly from?: string;
   readonly out?: string;
@@ -46,6 +48,7 @@ interface Search {
   readonly maxSteps: number;
   readonly deviceEvents: number;
   readonly faults: readonly string[];
+  readonly focus: readonly string[];
   readonly config: Config;
   /** Where the configuration came from, for the report. */
   readonly configName: string;
@@ -58,7 +61,7 @@ interface Search {
   } | null;
 }
 
-const SEARCH_OPTIONS = ['seed', 'runs', 'maxSteps', 'deviceEvents', 'faults', 'config'];
+const SEARCH_OPTIONS = ['seed', 'runs', 'maxSteps', 'deviceEvents', 'faults', 'focus', 'config'];
 
 function fromOptions(o: CheckOpts): Search {
   const defaulted = new Set<string>();
@@ -73,6 +76,7 @@ function fromOptions(o: CheckOpts): Search {
     maxSteps: pick('maxSteps', DEFAULT_MAX_STEPS),
     deviceEvents: pick('deviceEvents', DEFAULT_DEVICE_EVENTS),
     faults: o.faults ?? [],
+    focus: o.focus ?? [],
     config: o.config === undefined ? DEFAULT_CONFIG : loadConfig(o.config),
     configName: o.config ?? 'built-in',
     defaulted,
@@ -104,6 +108,7 @@ function fromFile(file: string, io: Io): Search {
     maxSteps: f.maxSteps,
     deviceEvents: f.deviceEvents,
     faults: f.faults,
+    focus: f.focus ?? [],
     config: normalizeConfig(f.config),
     configName: `as found (${file})`,
     defaulted: new Set(),
@@ -147,6 +152,7 @@ function run(o: CheckOpts, io: Io): number {
   const result = check({
     config: s.config,
     faults: s.faults,
+    focus: s.focus,
     runs: s.runs,
     maxSteps: s.maxSteps,
     seed: s.seed,
@@ -175,6 +181,7 @@ function run(o: CheckOpts, io: Io): number {
     const name = counterexampleName({
       invariant: pickTarget(failure.violations, s.faults),
       faults: s.faults,
+      focus: s.focus,
       seed: s.seed,
       runs: s.runs,
       maxSteps: s.maxSteps,
@@ -198,6 +205,7 @@ function run(o: CheckOpts, io: Io): number {
         maxSteps: s.maxSteps,
         deviceEvents: s.deviceEvents,
         faults: s.faults,
+        focus: s.focus,
         config: s.configName,
         ...(s.from ? { from: s.from.file, reproduced } : {}),
         ...(o.time !== undefined ? { timeBudget: o.time } : {}),
@@ -225,6 +233,7 @@ function run(o: CheckOpts, io: Io): number {
     `devmem-model check · seed ${s.seed} · runs ${s.runs}${dflt('runs')} · max-steps ${s.maxSteps}${dflt('maxSteps')} · device-events ${s.deviceEvents}${dflt('deviceEvents')}${o.time !== undefined ? ` · time ${o.time} s` : ''}`,
   );
   io.out(`  faults: ${s.faults.length > 0 ? s.faults.join(', ') : 'none'}`);
+  if (s.focus.length > 0) io.out(`  focus: ${s.focus.join(', ')}`);
   say(`  config: ${s.configName} (${configText(s.config)})`);
   if (!failure || file === null) {
     const stopped = result.outOfTime
@@ -298,6 +307,11 @@ export const checkCommand: CliCommand = {
         '--faults <a,b>',
         'faults of the catalogue to switch on (devmem-model faults)',
         faultList,
+      )
+      .option(
+        '--focus <a,b>',
+        `operation families to weight: three runs in four switch on only those (${OP_FAMILIES.join(', ')})`,
+        familyList,
       )
       .option('--config <file>', "a JSON file holding a trace's config object (default: built-in)")
       .addOption(

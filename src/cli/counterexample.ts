@@ -24,6 +24,7 @@ import { UsageError } from './io.js';
 export interface SearchKey {
   readonly invariant: string;
   readonly faults: readonly string[];
+  readonly focus: readonly string[];
   readonly seed: number;
   readonly runs: number;
   readonly maxSteps: number;
@@ -33,7 +34,14 @@ export interface SearchKey {
 
 /** `<invariant>-<faults or none>-<seed>-<hash of the rest>`, without `.json`. */
 export function counterexampleName(k: SearchKey): string {
-  const rest = JSON.stringify([k.runs, k.maxSteps, k.deviceEvents, k.config]);
+  // Without focus (the default), the hash is what it was before --focus existed.
+  const rest = JSON.stringify([
+    k.runs,
+    k.maxSteps,
+    k.deviceEvents,
+    k.config,
+    ...(k.focus.length > 0 ? [k.focus] : []),
+  ]);
   const hash = createHash('sha256').update(rest).digest('hex').slice(0, 8);
   const faults =
     k.faults.length === 0
