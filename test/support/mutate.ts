@@ -204,10 +204,9 @@ function mutations(values: readonly Json[], configAt: Path): Mutation[] {
   return [
     ...gentle(),
     (v, r) => {
-      const p = pick(
-        r,
-        paths(v).filter((q) => q.length > 0),
-      );
+      const inner = paths(v).filter((q) => q.length > 0);
+      if (inner.length === 0) return { v, what: 'nothing to delete' };
+      const p = pick(r, inner);
       return { v: set(v, p, undefined), what: `delete ${p.join('.')}` };
     },
     (v, r) => {
@@ -216,13 +215,17 @@ function mutations(values: readonly Json[], configAt: Path): Mutation[] {
       return { v: set(v, p, x), what: `set ${p.join('.')} = ${JSON.stringify(x)?.slice(0, 60)}` };
     },
     (v, r) => {
-      const p = pick(r, objectPaths(v));
+      const objects = objectPaths(v);
+      if (objects.length === 0) return { v, what: 'no object to add a key to' };
+      const p = pick(r, objects);
       const k = pick(r, FORBIDDEN);
       const x = pick(r, values);
       return { v: set(v, [...p, k], x), what: `add key ${[...p, k].join('.')}` };
     },
     (v, r) => {
-      const p = pick(r, objectPaths(v));
+      const objects = objectPaths(v);
+      if (objects.length === 0) return { v, what: 'no object to add a key to' };
+      const p = pick(r, objects);
       const k = pick(r, ['extra', 'note', 'start', 'expect', 'args', 'op', 'found', 'description']);
       return { v: set(v, [...p, k], pick(r, values)), what: `add key ${[...p, k].join('.')}` };
     },
