@@ -13,8 +13,8 @@ import { Ghost } from './ghost.js';
 import { InvalidationWatch } from './invalidation-watch.js';
 import { importerObjs } from './invariants/backing.js';
 import { INVARIANTS } from './invariants/index.js';
-import { type FrameRefs, frameRefs } from './invariants/references.js';
 import type { CheckCtx, Finding } from './invariants/types.js';
+import { WorldIndex } from './world-index.js';
 
 export interface Violation extends Finding {
   readonly invariant: string;
@@ -42,6 +42,7 @@ export class Session {
   readonly spec: SpecState;
   readonly ghost = new Ghost();
   readonly watch = new InvalidationWatch();
+  private readonly worldIndex: WorldIndex;
   atomicSteps = 0;
   violations: readonly Violation[] | null = null;
   /** What each blocked pending process waits for, as of the last step. */
@@ -57,6 +58,7 @@ export class Session {
   ) {
     this.w = createWorld(config, faults);
     this.spec = product.initialState();
+    this.worldIndex = new WorldIndex(this.w);
   }
 
   takeLog(): AtomicStep[] {
@@ -117,8 +119,9 @@ export class Session {
     const oops = report.kind === 'oops' ? report.message : null;
     const found: Violation[] = [];
     const imps = importerObjs(this.w);
-    let refs: FrameRefs | null = null;
+    let built = false;
     const w = this.w;
+    const worldIndex = this.worldIndex;
     const ctx: CheckCtx = {
       w,
       obs,
@@ -128,9 +131,10 @@ export class Session {
       oops,
       refusal,
       imps,
-      refs: () => {
-        refs ??= frameRefs(w, imps);
-        return refs;
+      index: () => {
+        if (!built) worldIndex.build(w, imps);
+        built = true;
+        return worldIndex;
       },
     };
     for (const inv of INVARIANTS) {

@@ -3,8 +3,8 @@ import type { Refusal } from '../../models/product.js';
 import type { Observation, Wait, World } from '../../src/world/types.js';
 import type { Ghost } from '../ghost.js';
 import type { InvalidationWatch } from '../invalidation-watch.js';
+import type { WorldIndex } from '../world-index.js';
 import type { ImporterObjRef } from './backing.js';
-import type { FrameRefs } from './references.js';
 
 export interface CheckCtx {
   readonly w: World;
@@ -20,8 +20,8 @@ export interface CheckCtx {
   readonly refusal: Refusal | null;
   /** Every importer's per-object state (computed once per step). */
   readonly imps: readonly ImporterObjRef[];
-  /** Who points at which frame (computed once per step, on first use). */
-  refs(): FrameRefs;
+  /** Who points at which frame (built once per step, on first use). */
+  index(): WorldIndex;
 }
 
 export interface Finding {
