@@ -11,6 +11,7 @@ import { defaultProduct, Session, type Violation } from '../session.js';
 import { TraceRunner } from '../trace/runner.js';
 import type { Trace, TraceStep } from '../trace/types.js';
 import { TRACE_FORMAT } from '../trace/types.js';
+import { VERSION } from '../version.js';
 import { Corpus, type RunInput } from './corpus.js';
 import { runChoices } from './run.js';
 import { shrinkTrace } from './shrink.js';
@@ -30,6 +31,10 @@ export interface CheckOptions {
   readonly focus?: readonly string[];
   /** Called after every run (progress output). */
   readonly onRun?: (runs: number, atomicSteps: number) => void;
+  /** Called when shrinking starts, with the length of the trace to shrink. */
+  readonly onShrink?: (steps: number) => void;
+  /** Start no new run once this many milliseconds have passed; shrinking still completes. */
+  readonly timeBudgetMs?: number;
 }
 
 export interface CheckFailure {
@@ -46,6 +51,8 @@ export interface CheckResult {
   readonly runs: number;
   readonly atomicSteps: number;
   readonly failure: CheckFailure | null;
+  /** Whether the time budget stopped the search before `runs` runs. */
+  readonly outOfTime: boolean;
 }
 
 /** The invariant a shrink must keep failing: the faults' catalogue invariant if seen, else the first. */
@@ -65,7 +72,9 @@ export function check(opts: CheckOptions): CheckResult {
   let firstFailRuns = 0;
   let target: string | null = null;
   let shrinking = false;
+  let outOfTime = false;
   const t0 = performance.now();
+  const deadline = opts.timeBudgetMs === undefined ? Infinity : t0 + opts.timeBudgetMs;
   let msToDetect = 0;
   const corpus = new Corpus(defaultProduct(), maxSteps);
   let failing: RunInput | null = null;
@@ -76,6 +85,11 @@ export function check(opts: CheckOptions): CheckResult {
     cut: fc.nat(),
   });
   const prop = fc.property(arb, (draw) => {
+    if (!shrinking && performance.now() >= deadline) {
+      // Stops fast-check's loop without a failure (details.interrupted).
+      outOfTime = true;
+      throw new fc.PreconditionFailure(true);
+    }
     const run = shrinking ? draw : corpus.derive(draw, draw.pick, draw.cut);
     const out = runChoices(config, faults, run.profile, run.choices);
     if (!shrinking) corpus.note(run, out);
@@ -97,13 +111,15 @@ export function check(opts: CheckOptions): CheckResult {
   const details = fc.check(prop, { seed: opts.seed, numRuns: opts.runs, endOnFailure: true });
   const found = failing as RunInput | null;
   if (!details.failed || found === null || target === null)
-    return { runs, atomicSteps, failure: null };
+    return { runs, atomicSteps, failure: null, outOfTime };
   const out = runChoices(config, faults, found.profile, found.choices);
+  opts.onShrink?.(out.steps.length);
   const steps = shrinkTrace(config, faults, out.steps, target)?.steps ?? [...out.steps];
   return {
     runs,
     atomicSteps,
     failure: finalize(opts, steps, firstFailRuns, msToDetect, out.steps.length),
+    outOfTime,
   };
 }
 
@@ -120,11 +136,20 @@ function finalize(
     config: configToInput(opts.config),
     ...(opts.faults.length > 0 ? { faults: [...opts.faults] } : {}),
     steps,
+    // Everything that reproduces the search (`check --from FILE`) and what it found; no
+    // timings, so the same search writes the same file.
     found: {
+      version: VERSION,
       seed: opts.seed,
+      runs: opts.runs,
+      maxSteps: opts.maxSteps,
+      deviceEvents: opts.deviceEvents,
+      faults: [...opts.faults],
+      focus: [...(opts.focus ?? [])],
+      config: configToInput(opts.config),
+      run: runs,
       invariants: verdict.violations.map((v) => v.invariant),
       step: verdict.failStep,
-      ...(opts.faults.length > 0 ? { faults: [...opts.faults] } : {}),
     },
   };
   return { trace, violations: verdict.violations, runs, msToDetect, unshrunkSteps };
