@@ -83,6 +83,8 @@ interface Cached {
   readonly detail: string;
   /** The epoch in which it was last taken (see beginEpoch): first taken in an epoch, recorded. */
   epoch: number;
+  /** A small number naming this cached transition (for observers that count what runs do). */
+  readonly id: number;
 }
 
 function valueString(v: unknown): string {
@@ -109,6 +111,12 @@ export class Product {
   /** (machine, from, event, to) of every transition taken: for coverage. */
   readonly taken = new Set<string>();
   private epoch = 0;
+  private nextId = 0;
+  /**
+   * Told of every instance an event reaches and the transition it takes (its id), when set:
+   * how a search sees which sequences of transitions its runs produce.
+   */
+  onTake: ((instance: string, transition: number) => void) | null = null;
   /** The transitions taken since beginEpoch (a search's own coverage, whatever ran before). */
   readonly epochTaken = new Set<string>();
 
@@ -166,6 +174,7 @@ export class Product {
         if (!cur) continue;
         const hit = this.next(m, cur, ev, evKey);
         const next = hit.next;
+        this.onTake?.(id, hit.id);
         if (hit.epoch !== this.epoch) {
           hit.epoch = this.epoch;
           if (next) {
@@ -225,6 +234,7 @@ export class Product {
       taken: transitionKey(m.id, cur.v, ev.type, next?.v ?? ''),
       detail: next !== null && next.k !== cur.k ? contextDiff(cur.c, next.c) : '',
       epoch: -1,
+      id: this.nextId++,
     };
     byEvent.set(evKey, made);
     return made;
