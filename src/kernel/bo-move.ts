@@ -156,6 +156,8 @@ export function planBoMove(w: World, p: Proc, m: BoMoveState): Wait | (() => BoM
       if (wait && m.trylock) return () => ({ moved: 0, skipped: bo.pages });
       if (wait) return wait;
       return () => {
+        // The exporter went away while the move waited (unplug's gone step): nothing to move.
+        if (w.devices[bo.device]?.gone) return 'ENODEV';
         if (bo.placement === m.to) return { moved: 0, skipped: 0 };
         if (isPinned(w, bo.name)) return { moved: 0, skipped: bo.pages };
         tryLock(w, resv, p.pid);
