@@ -169,4 +169,38 @@ export const EVENT_DOCS: Readonly<Record<SpecEventType, EventDoc>> = {
     doc: 'An importer issued DMA (reserved: observers see it, no machine constrains it).',
   },
   'dma.complete': { fields: 'importer, obj, page', doc: 'The DMA completed.' },
+  'vma.mmap': {
+    fields: 'obj, offset, pages',
+    doc: 'obj.mmap: a VMA of the device file now maps the bo from page offset on (nothing populated yet).',
+  },
+  'vma.munmap': { fields: 'obj', doc: 'The VMA went (obj.munmap, obj.destroy), after its zap.' },
+  'vma.fault': {
+    fields: 'obj',
+    doc: "A CPU fault populated a PTE of the VMA with the bo's current frame (ttm_bo_vm_fault).",
+  },
+  'vma.zap': {
+    fields: 'obj',
+    doc: "zap_vma_ptes done: its CPU PTEs cleared and, through the mmu notifiers, every mirror's p2p map released.",
+  },
+  'p2p.map': {
+    fields: 'importer, obj, vram',
+    doc: 'p2p_map: the exporter chose the placement for this importer, VRAM through a BAR window or RAM.',
+  },
+  'p2p.unmap': { fields: 'importer, obj', doc: 'p2p_unmap: the importer gave its map back.' },
+  'p2p.pin': {
+    fields: 'importer, obj, vram',
+    doc: 'p2p_map with the pin flag: the bo is pinned for an importer that answers no notifier.',
+  },
+  'p2p.unpin': {
+    fields: 'importer, obj',
+    doc: 'That pin was dropped (imp.unpin, imp.unmap, or the exporter revoking it at unplug).',
+  },
+  'bar.alloc': {
+    fields: 'device, slot, importer, obj',
+    doc: 'A page of BAR window was handed to a p2p map.',
+  },
+  'bar.free': {
+    fields: 'device, slot, importer, obj',
+    doc: 'The BAR window page came back to the driver.',
+  },
 };

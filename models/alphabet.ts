@@ -138,7 +138,26 @@ export type DmaEvent =
   | { type: 'dma.issue'; importer: string; obj: ObjKey; page: number; write: boolean }
   | { type: 'dma.complete'; importer: string; obj: ObjKey; page: number };
 
+/** Peer-to-peer through a device VMA (the LKML thread "[RFC PATCH 3/5] mm/vma: …", 2019). */
+export type VmaEvent =
+  | { type: 'vma.mmap'; obj: ObjKey; offset: number; pages: number }
+  | { type: 'vma.munmap'; obj: ObjKey }
+  /** A CPU fault populated a PTE of the VMA (ttm_bo_vm_fault). */
+  | { type: 'vma.fault'; obj: ObjKey }
+  /** zap_vma_ptes finished: no PTE and no p2p map reaches the bo through the VMA. */
+  | { type: 'vma.zap'; obj: ObjKey }
+  /** p2p_map: the exporter mapped the VMA for an importer, in VRAM (through the BAR) or RAM. */
+  | { type: 'p2p.map'; importer: string; obj: ObjKey; vram: boolean }
+  | { type: 'p2p.unmap'; importer: string; obj: ObjKey }
+  /** p2p_map with the pin flag: the bo is pinned for an importer that answers no notifier. */
+  | { type: 'p2p.pin'; importer: string; obj: ObjKey; vram: boolean }
+  | { type: 'p2p.unpin'; importer: string; obj: ObjKey }
+  /** A page of BAR window handed to an importer's map, and given back. */
+  | { type: 'bar.alloc'; device: string; slot: number; importer: string; obj: ObjKey }
+  | { type: 'bar.free'; device: string; slot: number; importer: string; obj: ObjKey };
+
 export type SpecEvent =
+  | VmaEvent
   | ObjectEvent
   | PageEvent
   | NotifierEvent

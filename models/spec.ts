@@ -11,6 +11,8 @@ import { notifierAlphabet, notifierMachine } from './machines/notifier.js';
 import { objectAlphabet, objectMachine } from './machines/object.js';
 import { pageAlphabet, pageMachine } from './machines/page.js';
 import { subscriptionAlphabet, subscriptionMachine } from './machines/subscription.js';
+import { vmaAlphabet, vmaMachine } from './machines/vma.js';
+import { windowAlphabet, windowMachine } from './machines/window.js';
 import { type Directory, type MachineSpec, Product } from './product.js';
 
 function objOf(ev: SpecEvent): string {
@@ -107,9 +109,30 @@ export const MACHINES: readonly MachineSpec[] = [
       if (ev.type === 'obj.create') return `${ev.type}|${ev.kind}|${ev.placement}|${ev.device}`;
       if (ev.type === 'dev.poweroff') return `${ev.type}|${ev.device}`;
       if (ev.type === 'bo.move') return `${ev.type}|${ev.to}`;
-      if (ev.type === 'bo.pin' || ev.type === 'att.map') return `${ev.type}|${ev.vram}`;
+      if (
+        ev.type === 'bo.pin' ||
+        ev.type === 'att.map' ||
+        ev.type === 'p2p.map' ||
+        ev.type === 'p2p.pin'
+      )
+        return `${ev.type}|${ev.vram}`;
       return ev.type;
     },
+  },
+  {
+    id: 'vma',
+    keyedBy: "bo's device VMA (`obj`)",
+    machine: vmaMachine,
+    alphabet: vmaAlphabet,
+    route: (ev, dir) => (isBo(dir, objOf(ev)) ? [objOf(ev)] : []),
+  },
+  {
+    id: 'window',
+    keyedBy: 'page of a BAR window (`device:slot`)',
+    machine: windowMachine,
+    alphabet: windowAlphabet,
+    route: (ev) =>
+      ev.type === 'bar.alloc' || ev.type === 'bar.free' ? [`${ev.device}:${ev.slot}`] : [],
   },
   {
     id: 'attachment',

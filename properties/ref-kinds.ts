@@ -120,6 +120,20 @@ export const REF_KINDS: readonly RefKind[] = [
     },
   },
   {
+    // A page of a GPU's BAR window exposing a VRAM frame to a peer's p2p map (p2p.md).
+    name: 'bar-window',
+    owning: false,
+    each(_w, imps, v) {
+      for (const { io } of imps) if (io.vma) for (const f of io.vma.frames) v.ref(f);
+    },
+    describe(_w, imps, f, out) {
+      for (const { importer, io } of imps) {
+        if (io.vma?.frames.includes(f))
+          out.push(`the BAR window of ${io.vma.device} ${importer}'s p2p map of ${io.obj} holds`);
+      }
+    },
+  },
+  {
     name: 'pin',
     owning: true,
     each(_w, imps, v) {

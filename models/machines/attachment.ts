@@ -49,6 +49,8 @@ export const attachmentMachine = setup({
     detached: {
       on: {
         'att.attach': { target: 'unmapped', actions: 'record' },
+        // An importer of the bo's device VMA (a mirror) has no attachment to unshare.
+        'bo.unshare': { actions: 'note' },
       },
     },
     unmapped: {

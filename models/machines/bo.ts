@@ -3,7 +3,8 @@
  *
  * Modelled: the placement (VRAM or system), whether userspace shared it for peer-to-peer, its
  * pins. The rules: a pinned bo never moves; a map or pin in VRAM needs the bo shared (the
- * attachment machine adds: and the attachment p2p); unshare is refused while a pin holds the bo
+ * attachment machine adds: and the attachment p2p); a pin taken with the pin flag through its
+ * device VMA is in system memory; unshare is refused while a pin holds the bo
  * in VRAM; its device may not power off while it is in VRAM.
  * Left out: frames, fences, the copy (the implementation's pipelining).
  */
@@ -22,6 +23,9 @@ export const boAlphabet = [
   'bo.dummy',
   'att.map',
   'dev.poweroff',
+  'p2p.map',
+  'p2p.pin',
+  'p2p.unpin',
 ] as const;
 
 type Ev = Extract<SpecEvent, { type: (typeof boAlphabet)[number] }>;
@@ -46,10 +50,14 @@ export const boMachine = setup({
     toSystem: ({ event }) => event.type === 'bo.move' && event.to === 'system',
     isPinned: ({ context }) => context.pins > 0,
     vramUseAllowed: ({ context, event }) => {
-      const vram = (event.type === 'bo.pin' || event.type === 'att.map') && event.vram;
+      const vram =
+        (event.type === 'bo.pin' || event.type === 'att.map' || event.type === 'p2p.map') &&
+        event.vram;
       return !vram || context.shared;
     },
-    isSystemPin: ({ event }) => event.type === 'bo.pin' && !event.vram,
+    isSystemPin: ({ event }) =>
+      (event.type === 'bo.pin' || event.type === 'p2p.pin') && !event.vram,
+    isSystemP2pMap: ({ event }) => event.type === 'p2p.map' && !event.vram,
     isSystemMapping: ({ event }) => event.type === 'att.map' && !event.vram,
     unpinsVramPin: ({ context }) => context.vramPins > 0,
     isOtherDevice: ({ context, event }) =>
@@ -104,6 +112,7 @@ export const boMachine = setup({
         'bo.lost': { actions: 'noteLoss' },
         'bo.dummy': { actions: 'noteLoss' },
         'dev.poweroff': { guard: 'isOtherDevice', actions: 'notePower' },
+        'p2p.map': { guard: 'vramUseAllowed', actions: 'noteMapping' },
       },
     },
     system: {
@@ -118,6 +127,9 @@ export const boMachine = setup({
         'bo.dummy': { actions: 'noteLoss' },
         'bo.lost': { actions: 'noteLoss' },
         'dev.poweroff': { actions: 'notePower' },
+        'p2p.map': { guard: 'isSystemP2pMap', actions: 'noteMapping' },
+        'p2p.pin': { guard: 'isSystemPin', actions: 'addPin' },
+        'p2p.unpin': { guard: 'isPinned', actions: 'dropPin' },
       },
     },
   },

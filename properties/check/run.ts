@@ -55,7 +55,7 @@ export function runChoices(
   const ctx: GenCtx = {
     w: session.w,
     profile,
-    bo: familyOn(profile, 'dmabuf') || familyOn(profile, 'share'),
+    bo: familyOn(profile, 'dmabuf') || familyOn(profile, 'share') || familyOn(profile, 'vma'),
     runnable: [],
     pending: 0,
     deviceEvents: 0,

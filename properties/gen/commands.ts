@@ -250,6 +250,29 @@ const MAKERS: Readonly<Record<Family, readonly Maker[]>> = {
     impOp('imp.read', ['userptr'], 'anon', false, page),
     impOp('imp.write', ['userptr'], 'anon', false, pageValue),
   ],
+  // Peer-to-peer through a bo's device VMA (p2p.md): mmap, mirrors, gup and vfio on it.
+  vma: [
+    (c, ctx) => {
+      const obj = c.pick(objsOf(ctx, 'bo'));
+      if (obj === undefined) return null;
+      const n = pagesOf(ctx, obj);
+      if (n < 2 || !c.oneIn(3)) return op('obj.mmap', { obj });
+      const offset = c.below(n);
+      return op('obj.mmap', { obj, offset, pages: 1 + c.below(n - offset) });
+    },
+    (c, ctx) => {
+      const obj = c.pick(objsOf(ctx, 'bo'));
+      return obj === undefined ? null : op('obj.munmap', { obj });
+    },
+    impOp('imp.attach', ['mirror'], 'bo', true),
+    impOp('imp.map', ['mirror', 'vfio'], 'bo', true),
+    impOp('imp.unmap', ['mirror', 'vfio'], 'bo', false),
+    impOp('imp.detach', ['mirror'], 'bo', false),
+    impOp('imp.pin', ['gup'], 'bo', true),
+    impOp('imp.unpin', ['gup'], 'bo', false),
+    impOp('imp.read', ['mirror', 'gup', 'vfio'], 'bo', false, page),
+    impOp('imp.write', ['mirror', 'gup', 'vfio'], 'bo', false, pageValue),
+  ],
 };
 
 export type { Maker };

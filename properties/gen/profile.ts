@@ -18,6 +18,7 @@ export const OP_FAMILIES = [
   'share',
   'device',
   'userptr',
+  'vma',
 ] as const;
 
 export type Family = (typeof OP_FAMILIES)[number];

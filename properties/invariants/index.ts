@@ -9,6 +9,7 @@ import { lifecycleNoLeaks } from './lifecycle-no-leaks.js';
 import { mapNoStalePfn } from './map-no-stale-pfn.js';
 import { mapObservesCurrentData } from './map-observes-current-data.js';
 import { notifierSeqProtocol } from './notifier-seq-protocol.js';
+import { p2pWindowNotReusedWhileMapped } from './p2p-window.js';
 import { pinBalanced } from './pin-balanced.js';
 import { pinLongtermNotInDeviceMemory } from './pin-longterm.js';
 import { pinNeverMoves } from './pin-never-moves.js';
@@ -33,6 +34,7 @@ export const INVARIANTS: readonly Invariant[] = [
   notifierSeqProtocol,
   policyP2pOnlyWhenAllowed,
   policyPinnedNonP2pInSystem,
+  p2pWindowNotReusedWhileMapped,
   deviceCapacityRespected,
   suspendNoDataInPoweredOffVram,
   unplugRevoked,

@@ -35,11 +35,13 @@ function revokedMappings(
     }
   }
   for (const { importer, io } of imps) {
-    if (!io.att?.dynamic) continue;
+    // Dynamic attachments and peers of a device VMA (mirrors, through the zap) are revoked.
+    const viaVma = !io.att && w.objects[io.obj]?.kind === 'bo';
+    if (!io.att?.dynamic && !viaVma) continue;
     const page = io.pt.findIndex((e) => e !== null && frames.has(e.f));
     if (page >= 0)
       return {
-        message: `${device} is unplugged but ${importer}'s dynamic attachment still maps ${io.obj}[${page}]`,
+        message: `${device} is unplugged but ${importer}'s ${viaVma ? 'map through the device VMA' : 'dynamic attachment'} still maps ${io.obj}[${page}]`,
         importers: [importer],
       };
   }
@@ -49,7 +51,7 @@ function revokedMappings(
 export const unplugRevoked: Invariant = {
   name: 'Unplug.Revoked',
   statement:
-    "after revoke, no dynamic attachment or CPU mapping points at the device's frames and every attachment was notified; no pinned frame is freed",
+    "after revoke, no dynamic attachment, device-VMA peer or CPU mapping points at the device's frames and every attachment was notified; no pinned frame is freed",
   check({ w, obs, imps, index }) {
     for (const o of obs) {
       if (o.k === 'freed-pinned')

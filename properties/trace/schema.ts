@@ -40,6 +40,10 @@ export const configSchema = z.strictObject({
         id,
         vramFrames: upTo(LIMITS.vramFrames),
         memory: z.enum(['private', 'coherent']).optional(),
+        barPages: upTo(LIMITS.vramFrames).optional(),
+        driverPolicy: z.enum(['p2p', 'system']).optional(),
+        pinFlag: z.enum(['refuse', 'system']).optional(),
+        revoke: z.enum(['eio', 'dummy']).optional(),
       }),
     )
     .max(LIMITS.devices, limit(LIMITS.devices))
@@ -48,7 +52,7 @@ export const configSchema = z.strictObject({
     .array(
       z.strictObject({
         id,
-        kind: z.enum(['mirror', 'gup', 'dio', 'dmabuf', 'userptr']),
+        kind: z.enum(['mirror', 'gup', 'dio', 'dmabuf', 'userptr', 'vfio']),
         device: id.optional(),
         dynamic: z.boolean().optional(),
         p2p: z.array(id).max(LIMITS.devices, limit(LIMITS.devices)).optional(),
@@ -101,6 +105,8 @@ export const ARGS: Readonly<Record<string, z.ZodType>> = {
   'dev.suspend': z.strictObject(dev),
   'dev.resume': z.strictObject(dev),
   'dev.unplug': z.strictObject({ ...dev, surprise: z.boolean().optional() }),
+  'obj.mmap': z.strictObject({ obj: id, offset: int.optional(), pages: int.optional() }),
+  'obj.munmap': z.strictObject({ obj: id }),
   step: z.strictObject({ proc: id }),
   run: z.strictObject({ proc: id, until: id }),
   finish: z.strictObject({ proc: id }),

@@ -18,6 +18,7 @@ import { mmReclaim } from '../ops/mm-reclaim.js';
 import { objCreate } from '../ops/obj-create.js';
 import { objDestroy } from '../ops/obj-destroy.js';
 import { objMigrate } from '../ops/obj-migrate.js';
+import { objMmap, objMunmap } from '../ops/obj-mmap.js';
 import { objShare, objUnshare } from '../ops/obj-share.js';
 import type { OpDef } from './op.js';
 
@@ -45,6 +46,8 @@ const ALL: readonly OpDef[] = [
   devSuspend,
   devResume,
   devUnplug,
+  objMmap,
+  objMunmap,
 ];
 
 const BY_NAME = new Map(ALL.map((o) => [o.name, o]));

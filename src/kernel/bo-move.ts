@@ -39,10 +39,12 @@ import {
   planDirectReclaim,
   reclaimUnderWay,
 } from './reclaim.js';
+import { needsZap, newVmaZap, planVmaZap, type VmaZapState } from './vma.js';
 
 export type BoMoveStage =
   | 'lock'
   | 'notify'
+  | 'zap'
   | 'switch'
   | 'evict'
   | 'copy'
@@ -74,6 +76,9 @@ export interface BoMoveState {
   failure: Errno | null;
   /** Direct reclaim of RAM for the destination (to system). */
   dr: DirectReclaim;
+  /** zap_vma_ptes of the bo's device VMA (p2p.md), before the switch and before a revert. */
+  zap?: VmaZapState | null;
+  revertZapped?: boolean;
 }
 
 export function newBoMove(bo: BoObj, to: Domain, nested: boolean, trylock = false): BoMoveState {
@@ -97,7 +102,7 @@ export function newBoMove(bo: BoObj, to: Domain, nested: boolean, trylock = fals
 }
 
 export function boMovePhaseOf(m: BoMoveState): 'collect' | 'copy' | 'commit' {
-  if (m.stage === 'lock' || m.stage === 'notify') return 'collect';
+  if (m.stage === 'lock' || m.stage === 'notify' || m.stage === 'zap') return 'collect';
   if (m.stage === 'commit' || m.stage === 'revert') return 'commit';
   return 'copy';
 }
@@ -167,7 +172,7 @@ export function planBoMove(w: World, p: Proc, m: BoMoveState): Wait | (() => BoM
           importer,
           att: w.importers[importer]?.objs[bo.name]?.att ?? null,
         }));
-        m.stage = m.notify.length > 0 ? 'notify' : 'switch';
+        m.stage = m.notify.length > 0 ? 'notify' : afterNotify(w, bo, m);
         return null;
       };
     }
@@ -175,9 +180,27 @@ export function planBoMove(w: World, p: Proc, m: BoMoveState): Wait | (() => BoM
       return () => {
         const n = m.notify.shift();
         if (n) invalidateAttachment(w, n.importer, bo.name, n.att ? { att: n.att } : null);
-        if (m.notify.length === 0) m.stage = 'switch';
+        if (m.notify.length === 0) m.stage = afterNotify(w, bo, m);
         return null;
       };
+    case 'zap': {
+      const z = m.zap;
+      if (!z) {
+        return () => {
+          m.stage = 'switch';
+          return null;
+        };
+      }
+      const step = planVmaZap(w, p, z);
+      if (typeof step !== 'function') return step;
+      return () => {
+        if (step()) {
+          m.zap = null;
+          m.stage = 'switch';
+        }
+        return null;
+      };
+    }
     case 'evict': {
       const sub = m.evict;
       if (!sub) {
@@ -293,6 +316,27 @@ function planRevert(
   const resv = resvLock(bo.name);
   const busy = lockBusy(w, resv, p.pid);
   if (busy) return busy;
+  // Whoever faulted the new placement in through the device VMA is zapped first, under the lock.
+  if (m.zap) {
+    const z = m.zap;
+    const step = planVmaZap(w, p, z);
+    if (typeof step !== 'function') return step;
+    return () => {
+      tryLock(w, resv, p.pid);
+      if (step()) {
+        m.zap = null;
+        m.revertZapped = true;
+      }
+      return null;
+    };
+  }
+  if (needsZap(w, bo) && m.revertZapped !== true) {
+    return () => {
+      tryLock(w, resv, p.pid);
+      m.zap = newVmaZap(bo);
+      return null;
+    };
+  }
   const users = w.dma.filter((d) => m.dst.includes(d.f)).map((d) => d.id);
   if (users.length > 0) return { on: 'dma', ids: users };
   return () => {
@@ -316,6 +360,13 @@ function planRevert(
     maybeRelease(w, bo.name);
     return m.failure ?? 'EIO';
   };
+}
+
+/** After move_notify: the bo's device VMA is zapped (through the mmu notifiers) before the switch. */
+function afterNotify(w: World, bo: BoObj, m: BoMoveState): BoMoveStage {
+  if (!needsZap(w, bo)) return 'switch';
+  m.zap = newVmaZap(bo);
+  return 'zap';
 }
 
 function switchPlacement(w: World, p: Proc, bo: BoObj, m: BoMoveState): BoMoveResult | null {

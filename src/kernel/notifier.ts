@@ -11,6 +11,7 @@ import { emit, freshId } from '../world/log.js';
 import type { Proc, Wait, World } from '../world/types.js';
 import { driverLock, lockBusy, notifierLock, tryLock, unlock } from './locks.js';
 import { importerConfig, keyOf } from './objects.js';
+import { releaseVmaMap } from './p2p.js';
 import { jobInvalidateWait, jobPreempt } from './userptr.js';
 
 /** Why the range is invalidated (enum mmu_notifier_event). */
@@ -113,6 +114,8 @@ export function zapImporter(w: World, importer: string, obj: string): void {
       emit(w, { type: 'devpt.zap', importer, obj: keyOf(w, obj), page });
     }
   }
+  // A map through a bo's device VMA is given back with its PTEs (p2p_unmap).
+  releaseVmaMap(w, importer, obj);
 }
 
 export function dmaWait(w: World, importer: string, obj: string): Wait | null {

@@ -65,7 +65,7 @@ export function usedObj(w: World, a: Args, importer: string): Obj | Errno {
   const o = anyObj(w, a);
   if (isErrno(o) || !o.destroyed) return o;
   const io = w.importers[importer]?.objs[o.name];
-  return io && (io.sub || io.att || io.pin) ? o : 'ENOENT';
+  return io && (io.sub || io.att || io.pin || io.vma) ? o : 'ENOENT';
 }
 
 export function importerCfg(w: World, a: Args): ImporterConfig | Errno {
@@ -107,7 +107,8 @@ export function tidyImporterObj(w: World, importer: string, obj: string): void {
   const imp = w.importers[importer];
   const io = imp?.objs[obj];
   if (!imp || !io) return;
-  if (io.sub || io.att || io.pin || io.job || io.mapped || io.pt.some((e) => e !== null)) return;
+  if (io.sub || io.att || io.pin || io.job || io.mapped || io.vma || io.pt.some((e) => e !== null))
+    return;
   delete imp.objs[obj];
 }
 

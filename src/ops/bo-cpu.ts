@@ -5,9 +5,10 @@
  */
 import { done, type Plan, PROGRESS } from '../exec/op.js';
 import { memoryGone, memoryWait } from '../kernel/engine.js';
+import { lockBusy, resvLock } from '../kernel/locks.js';
 import { clearLost, isLost } from '../kernel/loss.js';
 import { readFrame, writeFrame } from '../world/frames.js';
-import { observe } from '../world/log.js';
+import { emit, observe } from '../world/log.js';
 import type { BoObj, World } from '../world/types.js';
 
 /** The frame the CPU mapping reaches: the BAR of a device removed by surprise is the dummy page. */
@@ -20,13 +21,25 @@ export function boCpuPhase(w: World, o: BoObj, page: number): string {
   return mapped(w, o, page) === null ? 'fault' : 'access';
 }
 
-export function planBoCpu(w: World, o: BoObj, page: number, write: boolean, value: number): Plan {
+export function planBoCpu(
+  w: World,
+  o: BoObj,
+  page: number,
+  write: boolean,
+  value: number,
+  pid = 0,
+): Plan {
   const f = mapped(w, o, page);
   if (f === null) {
     if (o.fence && !o.fence.signalled) return { on: 'fence', obj: o.name, holder: o.fence.by };
+    // The fault of a device VMA reserves the bo (ttm_bo_vm_reserve): not between a move's zap
+    // and its switch.
+    const resv = o.vma ? lockBusy(w, resvLock(o.name), pid) : null;
+    if (resv) return resv;
     return () => {
       // After unplug the mapping is the dummy page (ttm_bo_vm_dummy_page).
       o.cpu[page] = w.devices[o.device]?.gone ? w.dummyFrame : (o.frames[page] ?? null);
+      if (o.vma) emit(w, { type: 'vma.fault', obj: o.key });
       return PROGRESS;
     };
   }

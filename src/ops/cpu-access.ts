@@ -99,7 +99,7 @@ function makeOp(name: 'cpu.read' | 'cpu.write') {
           return failed('ENOENT');
         };
       }
-      if (o.kind === 'bo') return planBoCpu(w, o, s.page, s.write, s.value);
+      if (o.kind === 'bo') return planBoCpu(w, o, s.page, s.write, s.value, p.pid);
       if (!cpuFaultPending(s.fault) && cpuAccessible(o, s.page, s.write))
         return accessAnon(w, o, s);
       const step = planCpuFault(w, p, o, s.page, s.fault);

@@ -9,16 +9,28 @@
  *            to peer to device vma", January 2019: no importer silently reads garbage)
  */
 import { defineOp, done, failNow, PROGRESS } from '../exec/op.js';
-import { claimDevice, releaseDevice } from '../kernel/device.js';
+import { bosIn, claimDevice, releaseDevice } from '../kernel/device.js';
 import { failJobs } from '../kernel/engine.js';
+import { newVmaZap, planVmaZap, type VmaZapState } from '../kernel/vma.js';
 import { destroyVram, reportVramLoss } from '../kernel/vram-loss.js';
 import { emit } from '../world/log.js';
+import type { BoObj, World } from '../world/types.js';
 import { isErrno, liveDevice, optBool } from './args.js';
 
 interface St {
   readonly device: string;
   readonly vramLost: boolean;
-  stage: 'stop' | 'reset' | 'recover';
+  stage: 'stop' | 'reset' | 'recover' | 'zap';
+  /** After a VRAM loss, each device VMA of a bo that lived there is zapped (p2p.md). */
+  zap?: VmaZapState | null;
+  zapped?: string[];
+}
+
+/** Mmapped bos whose VRAM the reset lost (their data was there), not yet zapped. */
+function lostVmas(w: World, s: St): BoObj[] {
+  return bosIn(w, s.device).filter(
+    (b) => b.vma && b.lost.some((l) => l) && !(s.zapped ?? []).includes(b.name),
+  );
 }
 
 export const devReset = defineOp<St>({
@@ -32,7 +44,7 @@ export const devReset = defineOp<St>({
     if (d.power !== 'active' && d.power !== 'hung') return 'EINVAL';
     return { pc: 'run', st: { device: d.id, vramLost, stage: 'stop' } };
   },
-  phaseOf: (_w, p) => p.st.stage,
+  phaseOf: (_w, p) => (p.st.stage === 'zap' ? 'recover' : p.st.stage),
   plan(w, p) {
     const s = p.st;
     const d = w.devices[s.device];
@@ -63,8 +75,34 @@ export const devReset = defineOp<St>({
           }
           releaseDevice(d, 'active');
           emit(w, { type: 'dev.recover', device: d.id });
+          if (s.vramLost && lostVmas(w, s).length > 0) {
+            s.stage = 'zap';
+            return PROGRESS;
+          }
           return done({ vramLost: s.vramLost });
         };
+      case 'zap': {
+        // The device is back: the mirrors of a lost bo's VMA release their p2p maps through
+        // the notifiers (their device PTEs of the lost VRAM are already gone).
+        const z = s.zap;
+        if (z) {
+          const step = planVmaZap(w, p, z);
+          if (typeof step !== 'function') return step;
+          return () => {
+            if (step()) {
+              s.zap = null;
+              s.zapped = [...(s.zapped ?? []), z.obj];
+            }
+            return PROGRESS;
+          };
+        }
+        const next = lostVmas(w, s)[0];
+        if (!next) return () => done({ vramLost: s.vramLost });
+        return () => {
+          s.zap = newVmaZap(next);
+          return PROGRESS;
+        };
+      }
     }
   },
 });

@@ -26,8 +26,10 @@ import { attachments, dropBoPin, invalidateAttachment } from '../kernel/dmabuf.j
 import { failJobs, ignoresCopyFailure } from '../kernel/engine.js';
 import { lockBusy, resvLock, tryLock, unlock } from '../kernel/locks.js';
 import { type MigState, newMigration, planMigration } from '../kernel/migrate.js';
+import { revokePinFlags } from '../kernel/p2p.js';
 import { pteFrame } from '../kernel/pages.js';
 import { newPoison, type PoisonState, planPoison } from '../kernel/poison.js';
+import { newVmaZap, planVmaZap, type VmaZapState } from '../kernel/vma.js';
 import { destroyVram, reportVramLoss } from '../kernel/vram-loss.js';
 import { forceFree, freeCount, releaseFrame, systemPool } from '../world/frames.js';
 import { emit, observe } from '../world/log.js';
@@ -46,9 +48,13 @@ interface St {
   poison: PoisonState | null;
   /** Migrations back to RAM in a row that moved nothing (waiting for memory then). */
   stuck: number;
+  /** The device VMA being zapped before its bo is revoked, and the bos already zapped (p2p.md). */
+  zap?: VmaZapState | null;
+  zapped?: string[];
 }
 
 function revokeBo(w: World, bo: BoObj): void {
+  revokePinFlags(w, bo);
   for (const a of attachments(w, bo.name)) {
     if (!a.att.dynamic) continue;
     invalidateAttachment(w, a.importer, bo.name, { att: a.att });
@@ -133,6 +139,33 @@ function planEvacuation(w: World, p: Proc, s: St): Plan {
   };
 }
 
+/**
+ * Before its bo is revoked, a device VMA is zapped through the mmu notifiers: mirrors and ODP
+ * release their p2p maps as for any other invalidation (p2p.md).
+ */
+function planUnplugZap(w: World, p: Proc, s: St): Plan | null {
+  const z = s.zap;
+  if (z) {
+    const step = planVmaZap(w, p, z);
+    if (typeof step !== 'function') return step;
+    return () => {
+      if (step()) {
+        s.zap = null;
+        s.zapped = [...(s.zapped ?? []), z.obj];
+      }
+      return PROGRESS;
+    };
+  }
+  const bo = bosIn(w, s.device).find(
+    (b) => b.vma && !s.done.includes(b.name) && !(s.zapped ?? []).includes(b.name),
+  );
+  if (!bo) return null;
+  return () => {
+    s.zap = newVmaZap(bo);
+    return PROGRESS;
+  };
+}
+
 export const devUnplug = defineOp<St>({
   name: 'dev.unplug',
   phases: ['gone', 'revoke', 'release'],
@@ -178,6 +211,8 @@ export const devUnplug = defineOp<St>({
     if (s.stage === 'revoke') {
       if (s.mig) return planEvacuation(w, p, s);
       if (s.poison) return planPoisoning(w, p, s, s.poison);
+      const zap = planUnplugZap(w, p, s);
+      if (zap) return zap;
       const bo = bosIn(w, d.id).find((b) => !s.done.includes(b.name));
       if (bo) {
         const busy = lockBusy(w, resvLock(bo.name), p.pid);

@@ -9,6 +9,7 @@ import { type EngineSlot, engineStep, memoryGone, memoryWait } from '../kernel/e
 import { type MirrorMapState, newMirrorMap, planMirrorMap } from '../kernel/hmm.js';
 import { clearLost, isLost } from '../kernel/loss.js';
 import { importerConfig, keyOf, objOf } from '../kernel/objects.js';
+import { newVmaFault, planVmaFault, type VmaFaultState } from '../kernel/vma-fault.js';
 import { GARBAGE_OWNER, readFrame, writeFrame } from '../world/frames.js';
 import { emit, freshId, observe } from '../world/log.js';
 import type { InflightDma, Proc, World } from '../world/types.js';
@@ -16,7 +17,7 @@ import { importerCfg, int, isErrno, pageIn, usedObj } from './args.js';
 import { deviceErrno } from './device-state.js';
 import { type DmabufIssueState, newDmabufIssue, planDmabufIssue } from './dmabuf-access.js';
 
-type Kind = 'mirror' | 'pin' | 'dmabuf';
+type Kind = 'mirror' | 'pin' | 'dmabuf' | 'vma';
 
 interface St {
   readonly kind: Kind;
@@ -28,6 +29,8 @@ interface St {
   readonly value: number;
   stage: 'issue' | 'complete';
   map: MirrorMapState | null;
+  /** A mirror's fault of a bo's device VMA under way. */
+  vmaFault?: VmaFaultState | null;
   dmabuf: DmabufIssueState;
   dma: InflightDma | null;
   /**
@@ -91,8 +94,39 @@ function issueMirror(w: World, p: Proc, s: St): Plan {
   return planMap(w, p, s, newMirrorMap(s.importer, s.obj, s.uid, [s.page]));
 }
 
+/** One step of a mirror's fault of the bo's device VMA (vma-fault.ts). */
+function planVmaMap(w: World, p: Proc, s: St, m: VmaFaultState): Plan {
+  const step = planVmaFault(w, p, m);
+  if (typeof step !== 'function') return step;
+  return () => {
+    s.vmaFault = m;
+    const r = step();
+    if (r === 'progress') return PROGRESS;
+    s.vmaFault = null;
+    return r === 'mapped' ? PROGRESS : failed(r);
+  };
+}
+
+/** A mirror's DMA to a bo through its device VMA: a valid entry, else a fault (p2p_map) first. */
+function issueVma(w: World, p: Proc, s: St): Plan {
+  if (s.vmaFault) return planVmaMap(w, p, s, s.vmaFault);
+  const bo = objOf(w, s.obj, s.uid);
+  if (bo?.kind !== 'bo' || !bo.vma) return failNow('EFAULT');
+  if (s.page < bo.vma.offset || s.page >= bo.vma.offset + bo.vma.pages) return failNow('EFAULT');
+  if (w.devices[bo.device]?.gone) return failNow('ENODEV');
+  const e = w.importers[s.importer]?.objs[s.obj]?.pt[s.page];
+  if (!e) return planVmaMap(w, p, s, newVmaFault(s.importer, bo));
+  // A map of the new placement is used once the move's copy is done (the move fence).
+  if (bo.fence && !bo.fence.signalled) return { on: 'fence', obj: bo.name, holder: bo.fence.by };
+  return () => issueDma(w, p, s, e.f);
+}
+
 function issuePin(w: World, p: Proc, s: St): Plan {
-  const pin = w.importers[s.importer]?.objs[s.obj]?.pin;
+  const io = w.importers[s.importer]?.objs[s.obj];
+  // A pin-flag map the exporter killed (unplug): EIO, or the dummy page, per its policy.
+  if (io?.vma?.revoked === 'eio') return failNow('EIO');
+  if (io?.vma?.revoked === 'dummy') return () => issueDma(w, p, s, w.dummyFrame);
+  const pin = io?.pin;
   const k = pin ? pin.pages.indexOf(s.page) : -1;
   const f = pin?.frames[k];
   if (f === undefined) return failNow('EFAULT');
@@ -135,6 +169,8 @@ function complete(w: World, s: St): Plan {
     endDma(w, s, d);
     const o = objOf(w, s.obj, s.uid);
     const uid = s.uid;
+    // The dummy page a revoked pin-flag map was sent to: reads 0, writes are discarded.
+    if (d.f === w.dummyFrame) return done(s.write ? undefined : 0);
     if (s.write) {
       writeFrame(w, d.f, { v: s.value, o: uid, p: s.page }, `${s.importer} DMA write`);
       clearLost(o, s.page);
@@ -179,7 +215,15 @@ function makeOp(name: 'imp.read' | 'imp.write') {
       }
       const io = w.importers[ic.id]?.objs[o.name];
       let kind: Kind;
-      if (ic.kind === 'mirror' || ic.kind === 'userptr') {
+      if (o.kind === 'bo' && ic.kind === 'mirror') {
+        if (!io?.sub) return 'EINVAL';
+        const err = deviceErrno(w, ic.device);
+        if (err) return err;
+        kind = 'vma';
+      } else if (o.kind === 'bo' && (ic.kind === 'gup' || ic.kind === 'vfio')) {
+        if (!io?.vma?.pinned) return ic.kind === 'gup' ? 'EFAULT' : 'EINVAL';
+        kind = 'pin';
+      } else if (ic.kind === 'mirror' || ic.kind === 'userptr') {
         if (o.kind !== 'anon' || !io?.sub) return 'EINVAL';
         const err = deviceErrno(w, ic.device);
         if (err) return err;
@@ -218,6 +262,7 @@ function makeOp(name: 'imp.read' | 'imp.write') {
       if (s.stage === 'complete') return complete(w, s);
       if (s.kind === 'mirror') return issueMirror(w, p, s);
       if (s.kind === 'pin') return issuePin(w, p, s);
+      if (s.kind === 'vma') return issueVma(w, p, s);
       return planDmabufIssue(w, p as Proc, s.importer, s.obj, s.uid, s.page, s.dmabuf, (f) =>
         issueDma(w, p, s, f),
       );

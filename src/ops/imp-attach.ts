@@ -31,7 +31,13 @@ export const impAttach = defineOp<St>({
     const o = liveObj(w, a);
     if (isErrno(o)) return o;
     const io = w.importers[ic.id]?.objs[o.name];
-    if (ic.kind === 'mirror' || ic.kind === 'userptr') {
+    if (ic.kind === 'mirror' && o.kind === 'bo') {
+      // A mirror reaches a bo through its device VMA: the subscription covers the VMA.
+      if (!o.vma) return 'EINVAL';
+      const err = deviceErrno(w, o.device) ?? deviceErrno(w, ic.device);
+      if (err) return err;
+      if (io?.sub) return 'EALREADY';
+    } else if (ic.kind === 'mirror' || ic.kind === 'userptr') {
       if (o.kind !== 'anon') return 'EINVAL';
       const err = deviceErrno(w, ic.device);
       if (err) return err;
@@ -54,7 +60,7 @@ export const impAttach = defineOp<St>({
     if (!o || o.destroyed || !ic) return failNow('ENOENT');
     return () => {
       const io = importerObj(w, importer, o);
-      if (o.kind === 'bo') return attachDmabuf(w, ic, o, io, nextOrder(w));
+      if (o.kind === 'bo' && ic.kind === 'dmabuf') return attachDmabuf(w, ic, o, io, nextOrder(w));
       const { seq, deferred } = insertSeq(w);
       io.sub = { seq, deferred, order: nextOrder(w) };
       emit(w, { type: 'sub.insert', importer, obj: o.key, deferred });

@@ -32,7 +32,8 @@ export const impDetach = defineOp<St>({
     if (isErrno(o)) return o;
     const io = w.importers[ic.id]?.objs[o.name];
     if (ic.kind === 'mirror' || ic.kind === 'userptr') {
-      if (o.kind !== 'anon') return 'EINVAL';
+      // A mirror of a bo's device VMA detaches like any other (its p2p map goes with the zap).
+      if (o.kind !== 'anon' && ic.kind !== 'mirror') return 'EINVAL';
       if (!io?.sub) return 'ENOENT';
       if (io.job && io.job.state !== 'done') return 'EBUSY';
       return { pc: 'run', st: { kind: 'sub', importer: ic.id, obj: o.name, stage: 'revoke' } };

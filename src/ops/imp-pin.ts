@@ -6,8 +6,10 @@ import { defineOp, done, failed, PROGRESS } from '../exec/op.js';
 import { type GupState, gupPhase, newGup, planGup } from '../kernel/gup.js';
 import { objOf } from '../kernel/objects.js';
 import { allPages } from '../kernel/pages.js';
+import { newPinFlag, type PinFlagState, pinFlagPhase } from '../kernel/vma-pin.js';
 import type { Proc } from '../world/types.js';
 import { importerCfg, importerObj, isErrno, liveObj, optIntList } from './args.js';
+import { deviceErrno } from './device-state.js';
 import {
   type DmabufPinState,
   dmabufPinErrno,
@@ -15,8 +17,12 @@ import {
   newDmabufPin,
   planDmabufPin,
 } from './dmabuf-pin.js';
+import { planPinFlagOp } from './vma-importer.js';
 
-type St = { readonly kind: 'gup'; g: GupState } | { readonly kind: 'dmabuf'; d: DmabufPinState };
+type St =
+  | { readonly kind: 'gup'; g: GupState }
+  | { readonly kind: 'dmabuf'; d: DmabufPinState }
+  | { readonly kind: 'flag'; f: PinFlagState };
 
 export const impPin = defineOp<St>({
   name: 'imp.pin',
@@ -27,6 +33,14 @@ export const impPin = defineOp<St>({
     const o = liveObj(w, a);
     if (isErrno(o)) return o;
     const io = w.importers[ic.id]?.objs[o.name];
+    if (ic.kind === 'gup' && o.kind === 'bo') {
+      // FOLL_LONGTERM through the bo's device VMA: p2p_map with the pin flag (its whole range).
+      if (!o.vma || a.pages !== undefined) return 'EINVAL';
+      const err = deviceErrno(w, o.device);
+      if (err) return err;
+      if (io?.pin || io?.vma) return 'EALREADY';
+      return { pc: 'run', st: { kind: 'flag', f: newPinFlag(ic.id, o) } };
+    }
     if (ic.kind === 'gup' || ic.kind === 'dio') {
       if (o.kind !== 'anon') return 'EINVAL';
       const list = optIntList(a, 'pages');
@@ -54,9 +68,14 @@ export const impPin = defineOp<St>({
     }
     return 'EINVAL';
   },
-  phaseOf: (w, p) => (p.st.kind === 'gup' ? gupPhase(w, p.st.g) : dmabufPinPhase(w, p.st.d)),
+  phaseOf: (w, p) => {
+    const s = p.st;
+    if (s.kind === 'flag') return pinFlagPhase(s.f);
+    return s.kind === 'gup' ? gupPhase(w, s.g) : dmabufPinPhase(w, s.d);
+  },
   plan(w, p) {
     const s = p.st;
+    if (s.kind === 'flag') return planPinFlagOp(w, p, s.f, false);
     if (s.kind === 'dmabuf') return planDmabufPin(w, p as Proc, s.d);
     const o = objOf(w, s.g.obj, s.g.uid);
     if (o && !o.destroyed) importerObj(w, s.g.importer, o);

@@ -4,14 +4,15 @@
  */
 import { defineOp, done } from '../exec/op.js';
 import { driverLock, lockBusy, tryLock, unlock } from '../kernel/locks.js';
-import { zapImporter } from '../kernel/notifier.js';
+import { dmaWait, zapImporter } from '../kernel/notifier.js';
 import { importerCfg, isErrno, tidyImporterObj, usedObj } from './args.js';
 import { planDmabufUnmap } from './dmabuf-unmap.js';
+import { dropPinFlag } from './vma-importer.js';
 
 interface St {
   readonly importer: string;
   readonly obj: string;
-  readonly kind: 'mirror' | 'dmabuf';
+  readonly kind: 'mirror' | 'dmabuf' | 'vfio';
 }
 
 export const impUnmap = defineOp<St>({
@@ -22,9 +23,14 @@ export const impUnmap = defineOp<St>({
     if (isErrno(ic)) return ic;
     const o = usedObj(w, a, ic.id);
     if (isErrno(o)) return o;
-    if (ic.kind !== 'mirror' && ic.kind !== 'dmabuf') return 'EINVAL';
-    if ((ic.kind === 'mirror') !== (o.kind === 'anon')) return 'EINVAL';
     const io = w.importers[ic.id]?.objs[o.name];
+    if (ic.kind === 'vfio' && o.kind === 'bo') {
+      // VFIO_IOMMU_UNMAP_DMA: the pin-flag pin goes (a revoked map too).
+      if (!io?.vma?.pinned) return 'ENOENT';
+      return { pc: 'unmap', st: { importer: ic.id, obj: o.name, kind: 'vfio' } };
+    }
+    if (ic.kind !== 'mirror' && ic.kind !== 'dmabuf') return 'EINVAL';
+    if (ic.kind === 'dmabuf' && o.kind !== 'bo') return 'EINVAL';
     if (!io?.mapped) return 'ENOENT';
     return { pc: 'unmap', st: { importer: ic.id, obj: o.name, kind: ic.kind } };
   },
@@ -32,6 +38,11 @@ export const impUnmap = defineOp<St>({
   plan(w, p) {
     const { importer, obj, kind } = p.st;
     if (kind === 'dmabuf') return planDmabufUnmap(w, p, importer, obj);
+    if (kind === 'vfio') {
+      const wait = dmaWait(w, importer, obj);
+      if (wait) return wait;
+      return () => dropPinFlag(w, importer, obj);
+    }
     const dl = driverLock(importer);
     const busy = lockBusy(w, dl, p.pid);
     if (busy) return busy;

@@ -6,6 +6,7 @@ import { unpinFrame } from '../world/frames.js';
 import { emit } from '../world/log.js';
 import { importerCfg, isErrno, tidyImporterObj, usedObj } from './args.js';
 import { unpinDmabuf } from './dmabuf-unpin.js';
+import { dropPinFlag } from './vma-importer.js';
 
 interface St {
   readonly importer: string;
@@ -20,6 +21,10 @@ export const impUnpin = defineOp<St>({
     if (isErrno(ic)) return ic;
     const o = usedObj(w, a, ic.id);
     if (isErrno(o)) return o;
+    if (ic.kind === 'gup' && o.kind === 'bo') {
+      if (!w.importers[ic.id]?.objs[o.name]?.vma?.pinned) return 'ENOENT';
+      return { pc: 'unpin', st: { importer: ic.id, obj: o.name } };
+    }
     if (ic.kind === 'gup' || ic.kind === 'dio') {
       if (o.kind !== 'anon') return 'EINVAL';
     } else if (ic.kind === 'dmabuf') {
@@ -35,6 +40,7 @@ export const impUnpin = defineOp<St>({
     const { importer, obj } = p.st;
     const wait = dmaWait(w, importer, obj);
     if (wait) return wait;
+    if (w.importers[importer]?.objs[obj]?.vma?.pinned) return () => dropPinFlag(w, importer, obj);
     return () => {
       const o = w.objects[obj];
       const io = w.importers[importer]?.objs[obj];

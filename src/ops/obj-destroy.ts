@@ -3,7 +3,7 @@
  * the mirrors, tear down the CPU mappings, release the frames (a pinned frame stays allocated
  * until its last unpin). The object lives on under its name while pins or attachments hold it.
  */
-import { defineOp, done, failNow, PROGRESS } from '../exec/op.js';
+import { defineOp, done, failed, failNow, PROGRESS } from '../exec/op.js';
 import { maybeRelease } from '../kernel/lifecycle.js';
 import { mmapWriteWait } from '../kernel/locks.js';
 import {
@@ -16,17 +16,21 @@ import {
 } from '../kernel/notifier.js';
 import { objOf } from '../kernel/objects.js';
 import { flushTlb } from '../kernel/pages.js';
+import { newVmaZap, planVmaZap, type VmaZapState } from '../kernel/vma.js';
 import { releaseFrame } from '../world/frames.js';
 import { emit } from '../world/log.js';
 import type { World } from '../world/types.js';
 import { isErrno, liveObj } from './args.js';
 import { destroyBo } from './bo-destroy.js';
+import { removeVma } from './obj-mmap.js';
 
 interface St {
   readonly obj: string;
   readonly uid: number;
   stage: 'start' | 'invalidate' | 'zap';
   inv: InvState;
+  /** A mmapped bo: its device VMA is zapped and unmapped first (p2p.md). */
+  vma?: VmaZapState | null;
 }
 
 function zapAnon(w: World, name: string): void {
@@ -70,7 +74,21 @@ export const objDestroy = defineOp<St>({
   plan(w, p) {
     const s = p.st;
     const o = objOf(w, s.obj, s.uid);
-    if (!o || o.destroyed) return failNow('ENOENT');
+    // A zap under way ends its invalidation, whatever happened to the bo meanwhile.
+    const zapping = o?.kind === 'bo' && s.vma?.inv != null;
+    if (!o || (o.destroyed && !zapping)) return failNow('ENOENT');
+    if (o.kind === 'bo' && (o.vma || s.vma)) {
+      const zap = s.vma ?? newVmaZap(o, 'unmap');
+      const step = planVmaZap(w, p, zap);
+      if (typeof step !== 'function') return step;
+      return () => {
+        s.vma = zap;
+        if (!step()) return PROGRESS;
+        if (o.destroyed) return failed('ENOENT');
+        if (o.vma) removeVma(w, o);
+        return destroyBo(w, o);
+      };
+    }
     if (o.kind === 'bo') return () => destroyBo(w, o);
     switch (s.stage) {
       case 'start': {

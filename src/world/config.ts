@@ -4,14 +4,26 @@
  */
 
 export type MemoryKind = 'private' | 'coherent';
-export type ImporterKind = 'mirror' | 'gup' | 'dio' | 'dmabuf' | 'userptr';
+export type ImporterKind = 'mirror' | 'gup' | 'dio' | 'dmabuf' | 'userptr' | 'vfio';
 export type Domain = 'vram' | 'system';
 
 export interface DeviceConfig {
   readonly id: string;
   readonly vramFrames: number;
   readonly memory: MemoryKind;
+  /** Peer-to-peer through a device VMA (p2p.md): pages of BAR window the driver hands out. */
+  readonly barPages: number;
+  /** The driver's own policy on top of userspace's share flag: `system` forces peers to RAM. */
+  readonly driverPolicy: DriverPolicy;
+  /** What the driver does with the pin flag: refuse it (EPERM) or pin the bo in system memory. */
+  readonly pinFlag: PinFlagPolicy;
+  /** What a pinned VMA-path importer gets once the device went away: EIO, or the dummy page. */
+  readonly revoke: RevokePolicy;
 }
+
+export type DriverPolicy = 'p2p' | 'system';
+export type PinFlagPolicy = 'refuse' | 'system';
+export type RevokePolicy = 'eio' | 'dummy';
 
 export interface ImporterConfig {
   readonly id: string;
@@ -38,7 +50,15 @@ export interface ConfigInput {
   systemFrames: number;
   swapSlots?: number | undefined;
   devices?:
-    | ReadonlyArray<{ id: string; vramFrames: number; memory?: MemoryKind | undefined }>
+    | ReadonlyArray<{
+        id: string;
+        vramFrames: number;
+        memory?: MemoryKind | undefined;
+        barPages?: number | undefined;
+        driverPolicy?: DriverPolicy | undefined;
+        pinFlag?: PinFlagPolicy | undefined;
+        revoke?: RevokePolicy | undefined;
+      }>
     | undefined;
   importers?:
     | ReadonlyArray<{
@@ -62,6 +82,10 @@ export function normalizeConfig(input: ConfigInput): Config {
       id: d.id,
       vramFrames: d.vramFrames,
       memory: d.memory ?? 'private',
+      barPages: d.barPages ?? d.vramFrames,
+      driverPolicy: d.driverPolicy ?? 'p2p',
+      pinFlag: d.pinFlag ?? 'system',
+      revoke: d.revoke ?? 'eio',
     })),
     importers: (input.importers ?? []).map((i) => ({
       id: i.id,
@@ -79,7 +103,15 @@ export function configToInput(c: Config): ConfigInput {
   return {
     systemFrames: c.systemFrames,
     ...(c.swapSlots !== DEFAULT_SWAP_SLOTS ? { swapSlots: c.swapSlots } : {}),
-    devices: c.devices.map((d) => ({ id: d.id, vramFrames: d.vramFrames, memory: d.memory })),
+    devices: c.devices.map((d) => ({
+      id: d.id,
+      vramFrames: d.vramFrames,
+      memory: d.memory,
+      ...(d.barPages !== d.vramFrames ? { barPages: d.barPages } : {}),
+      ...(d.driverPolicy !== 'p2p' ? { driverPolicy: d.driverPolicy } : {}),
+      ...(d.pinFlag !== 'system' ? { pinFlag: d.pinFlag } : {}),
+      ...(d.revoke !== 'eio' ? { revoke: d.revoke } : {}),
+    })),
     importers: c.importers.map((i) => ({
       id: i.id,
       kind: i.kind,

@@ -37,6 +37,7 @@ export function createWorld(config: Config, faults: readonly string[]): World {
       gone: false,
       surprise: false,
       eventBy: null,
+      bar: new Array<string | null>(d.barPages).fill(null),
     };
   }
   const dummyFrame = frames.length;

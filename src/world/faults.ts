@@ -20,7 +20,8 @@ export interface FaultInfo {
     | 'suspend'
     | 'unplug'
     | 'userptr'
-    | 'hmm';
+    | 'hmm'
+    | 'p2p';
   /** The generator's operation families that can reach the bug (the directed swarm uses them). */
   readonly families: readonly string[];
 }
@@ -256,6 +257,42 @@ export const FAULTS = [
       'blockable callbacks must sleep on their locks (mmu_notifier_range_blockable, mutex_lock vs trylock); spinning there is a soft lockup',
     area: 'notifier',
     families: ['mirror', 'migrate', 'reclaim'],
+  },
+  {
+    name: 'p2p-window-reused-before-unmap',
+    trips: 'P2p.WindowNotReusedWhileMapped',
+    what: "the exporter takes a map's BAR window pages back when it starts zapping the device VMA, before the importer's p2p_unmap, so the next p2p_map can hand them to another peer while the first still uses them",
+    history:
+      '"[RFC PATCH 3/5] mm/vma: add support for peer to peer to device vma" (LKML, Jan 2019): BAR address space is a GPU driver resource, allocated at p2p_map and released at p2p_unmap',
+    area: 'p2p',
+    families: ['vma', 'migrate', 'share', 'device'],
+  },
+  {
+    name: 'p2p-map-ignores-policy',
+    trips: 'Policy.P2pOnlyWhenAllowed',
+    what: "p2p_map hands a peer VRAM through the BAR without looking at userspace's share flag or the driver's own policy",
+    history:
+      '"[RFC PATCH 3/5] mm/vma: add support for peer to peer to device vma" (LKML, Jan 2019): policy is applied at map time, not at VMA creation, and is mutable',
+    area: 'p2p',
+    families: ['vma', 'share'],
+  },
+  {
+    name: 'move-without-zap',
+    trips: 'Map.NoStalePfn',
+    what: "the exporter moves a mmapped bo without zap_vma_ptes: no mmu notifier reaches the VMA's mirrors, whose device PTEs keep the old frames",
+    history:
+      '"[RFC PATCH 3/5] mm/vma: add support for peer to peer to device vma" (LKML, Jan 2019): "does calling zap_vma_ptes() invoke enough notifiers …?" — "Yes it does."',
+    area: 'p2p',
+    families: ['vma', 'migrate'],
+  },
+  {
+    name: 'pin-flag-pins-vram',
+    trips: 'Pin.LongtermNotInDeviceMemory',
+    what: 'p2p_map with the pin flag pins the bo where it is, VRAM included, for an importer that answers no notifier',
+    history:
+      '"[RFC PATCH 3/5] mm/vma: add support for peer to peer to device vma" (LKML, Jan 2019): "GPU could allow pin but they would most likely use main memory"',
+    area: 'p2p',
+    families: ['vma'],
   },
   // Added by this project so that invariants the catalogue leaves uncovered can be shown to fail.
   {

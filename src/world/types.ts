@@ -116,6 +116,19 @@ export interface BoObj extends ObjBase {
   lost: boolean[];
   /** Set while a move process owns the bo. */
   movingBy: number | null;
+  /** The device VMA userspace mmapped it through (obj.mmap), if any: at most one. */
+  vma?: DeviceVma | null;
+}
+
+/**
+ * A VMA of the device file mapping one bo at an offset (p2p.md): its PTEs are the bo's CPU
+ * mapping (`cpu`), its vm_ops carry p2p_map / p2p_unmap, and the exporter zaps it
+ * (zap_vma_ptes) before the bo moves.
+ */
+export interface DeviceVma {
+  /** First page of the bo it maps, and how many. */
+  readonly offset: number;
+  readonly pages: number;
 }
 
 export type Obj = AnonObj | BoObj;
@@ -172,6 +185,22 @@ export interface ImporterObj {
   /** imp.map succeeded and no imp.unmap since. */
   mapped: boolean;
   job: Job | null;
+  /** A map through the bo's device VMA (p2p_map), until p2p_unmap. */
+  vma?: VmaMap | null;
+}
+
+/** What p2p_map handed an importer of a device VMA (p2p.md). */
+export interface VmaMap {
+  /** The exporting device, and the BAR window pages the map holds (VRAM maps only). */
+  readonly device: string;
+  readonly slots: readonly number[];
+  /** The VRAM frame each window page exposes. */
+  readonly frames: readonly number[];
+  readonly vram: boolean;
+  /** Taken with the pin flag (gup FOLL_LONGTERM, vfio): the pin is in `pin`. */
+  readonly pinned: boolean;
+  /** The exporter killed the map (unplug): the next access fails with EIO or reads the dummy page. */
+  revoked: 'eio' | 'dummy' | null;
 }
 
 export interface ImporterState {
@@ -205,6 +234,8 @@ export interface DeviceState {
   surprise: boolean;
   /** The device event process in progress, if any. */
   eventBy: number | null;
+  /** BAR window pages: `importer:obj` of the p2p map holding each, or null when free. */
+  bar?: (string | null)[];
 }
 
 export interface Invalidation {
