@@ -20,6 +20,17 @@ export const policyP2pOnlyWhenAllowed: Invariant = {
       const o = w.objects[io.obj];
       if (!o) continue;
       const ic = w.config.importers.find((i) => i.id === importer);
+      // A VRAM map p2p_map handed out through a device VMA, programmed or not yet.
+      if (o.kind === 'bo' && io.vma?.vram && !io.vma.pinned) {
+        const why = vmaVramRefusal(w, ic, o);
+        if (why) {
+          return {
+            message: `${importer} holds a p2p map of bo ${io.obj} in VRAM through its device VMA though ${why}`,
+            objs: [io.obj],
+            importers: [importer],
+          };
+        }
+      }
       for (let page = 0; page < io.pt.length; page++) {
         const e = io.pt[page];
         const fr = e ? w.frames[e.f] : undefined;

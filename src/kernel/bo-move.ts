@@ -39,7 +39,7 @@ import {
   planDirectReclaim,
   reclaimUnderWay,
 } from './reclaim.js';
-import { needsZap, newVmaZap, planVmaZap, type VmaZapState } from './vma.js';
+import { moveZap, needsZap, planVmaZap, type VmaZapState } from './vma.js';
 
 export type BoMoveStage =
   | 'lock'
@@ -330,10 +330,10 @@ function planRevert(
       return null;
     };
   }
-  if (needsZap(w, bo) && m.revertZapped !== true) {
+  if (needsZap(bo) && m.revertZapped !== true) {
     return () => {
       tryLock(w, resv, p.pid);
-      m.zap = newVmaZap(bo);
+      m.zap = moveZap(w, bo);
       return null;
     };
   }
@@ -364,8 +364,8 @@ function planRevert(
 
 /** After move_notify: the bo's device VMA is zapped (through the mmu notifiers) before the switch. */
 function afterNotify(w: World, bo: BoObj, m: BoMoveState): BoMoveStage {
-  if (!needsZap(w, bo)) return 'switch';
-  m.zap = newVmaZap(bo);
+  if (!needsZap(bo)) return 'switch';
+  m.zap = moveZap(w, bo);
   return 'zap';
 }
 

@@ -30,11 +30,17 @@ export interface VmaZapState {
   readonly uid: number;
   /** MMU_NOTIFY_CLEAR for zap_vma_ptes, MMU_NOTIFY_UNMAP for munmap. */
   readonly event: 'clear' | 'unmap';
+  /** False only under the move-without-zap fault: the PTEs are cleared, nobody is notified. */
+  readonly notify: boolean;
   inv: InvState | null;
 }
 
-export function newVmaZap(bo: BoObj, event: 'clear' | 'unmap' = 'clear'): VmaZapState {
-  return { obj: bo.name, uid: bo.uid, event, inv: null };
+export function newVmaZap(
+  bo: BoObj,
+  event: 'clear' | 'unmap' = 'clear',
+  notify = true,
+): VmaZapState {
+  return { obj: bo.name, uid: bo.uid, event, notify, inv: null };
 }
 
 /** The VMA's CPU PTEs are cleared (if it is still there) and the invalidation ends. */
@@ -57,6 +63,14 @@ export function planVmaZap(w: World, p: Proc, z: VmaZapState): Wait | (() => boo
   const inv = z.inv;
   if (!inv) {
     if (!bo?.vma) return () => true;
+    if (!z.notify) {
+      // The driver clears its CPU PTEs itself: no mmu notifier reaches the mirrors.
+      return () => {
+        bo.cpu = bo.cpu.map(() => null);
+        emit(w, { type: 'vma.zap', obj: bo.key });
+        return true;
+      };
+    }
     return () => {
       const started = newInvalidation(bo.name, true, z.event);
       invalidateStart(w, started, p.pid);
@@ -82,6 +96,11 @@ export function planVmaZap(w: World, p: Proc, z: VmaZapState): Wait | (() => boo
 }
 
 /** Whether the bo has a VMA that a zap must clear before the bo moves. */
-export function needsZap(w: World, bo: BoObj): boolean {
-  return bo.vma !== undefined && bo.vma !== null && !w.faults['move-without-zap'];
+export function needsZap(bo: BoObj): boolean {
+  return bo.vma !== undefined && bo.vma !== null;
+}
+
+/** The zap a move makes (the move-without-zap fault notifies nobody). */
+export function moveZap(w: World, bo: BoObj): VmaZapState {
+  return newVmaZap(bo, 'clear', !w.faults['move-without-zap']);
 }
