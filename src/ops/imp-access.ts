@@ -221,7 +221,8 @@ function makeOp(name: 'imp.read' | 'imp.write') {
         if (err) return err;
         kind = 'vma';
       } else if (o.kind === 'bo' && (ic.kind === 'gup' || ic.kind === 'vfio')) {
-        if (!io?.vma?.pinned) return ic.kind === 'gup' ? 'EFAULT' : 'EINVAL';
+        // A bo never mmapped is not reachable at all (EINVAL, as before the VMA path).
+        if (!io?.vma?.pinned) return ic.kind === 'gup' && o.vma ? 'EFAULT' : 'EINVAL';
         kind = 'pin';
       } else if (ic.kind === 'mirror' || ic.kind === 'userptr') {
         if (o.kind !== 'anon' || !io?.sub) return 'EINVAL';
