@@ -129,7 +129,14 @@ export function takePinFlag(
   const vram = bo.placement === 'vram';
   const frames = pages.map((i) => bo.frames[i] ?? w.dummyFrame);
   for (const f of frames) pinFrame(w, f);
-  io.pin = { pages: [...pages], frames, longterm: true, vram };
+  io.pin = {
+    pages: [...pages],
+    frames,
+    longterm: true,
+    write: true,
+    drops: pages.map(() => 0),
+    vram,
+  };
   io.vma = { device: bo.device, slots: [], frames: [], vram, pinned: true, revoked: null };
   emit(w, { type: 'p2p.pin', importer, obj: bo.key, vram });
 }

@@ -61,7 +61,7 @@ function takeView(w: World, m: VmaFaultState, bo: BoObj): void {
   m.view = m.pages.map((i) => {
     const f = bo.frames[i] ?? w.dummyFrame;
     emit(w, { type: 'devpt.view', importer: m.importer, obj: bo.key, page: i });
-    return { f, tag: w.frames[f]?.tag ?? 0 };
+    return { f, tag: w.frames[f]?.tag ?? 0, write: true };
   });
 }
 
@@ -155,7 +155,14 @@ export function planVmaFault(w: World, p: Proc, m: VmaFaultState): Wait | (() =>
           const e = m.view[k];
           if (!e) return;
           io.pt[page] = e;
-          emit(w, { type: 'devpt.set', importer: m.importer, obj: bo.key, page, device: null });
+          emit(w, {
+            type: 'devpt.set',
+            importer: m.importer,
+            obj: bo.key,
+            page,
+            device: null,
+            write: true,
+          });
         });
         unlock(w, dl, p.pid);
         return 'mapped';

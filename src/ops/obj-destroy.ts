@@ -15,11 +15,10 @@ import {
   subscribersLeft,
 } from '../kernel/notifier.js';
 import { objOf } from '../kernel/objects.js';
-import { flushTlb } from '../kernel/pages.js';
+import { allPages } from '../kernel/pages.js';
 import { newVmaZap, planVmaZap, type VmaZapState } from '../kernel/vma.js';
-import { releaseFrame } from '../world/frames.js';
+import { zapPages } from '../kernel/zap.js';
 import { emit } from '../world/log.js';
-import type { World } from '../world/types.js';
 import { isErrno, liveObj } from './args.js';
 import { destroyBo } from './bo-destroy.js';
 import { removeVma } from './obj-mmap.js';
@@ -31,32 +30,6 @@ interface St {
   inv: InvState;
   /** A mmapped bo: its device VMA is zapped and unmapped first (p2p.md). */
   vma?: VmaZapState | null;
-}
-
-function zapAnon(w: World, name: string): void {
-  const o = w.objects[name];
-  if (o?.kind !== 'anon') return;
-  for (let page = 0; page < o.pages; page++) {
-    const pg = o.page[page];
-    if (!pg) continue;
-    const pte = pg.pte;
-    flushTlb(pg);
-    if (pte.t === 'present' || pte.t === 'devpriv' || pte.t === 'migration') {
-      releaseFrame(w, pte.f);
-      emit(w, { type: 'page.unmap', obj: o.key, page });
-    } else if (pte.t === 'swap' || pte.t === 'poison') {
-      emit(w, { type: 'page.unmap', obj: o.key, page });
-    }
-    pg.pte = { t: 'none' };
-    if (pg.swap !== null) {
-      const slot = w.swap[pg.swap];
-      if (slot) {
-        slot.used = false;
-        slot.data = null;
-      }
-      pg.swap = null;
-    }
-  }
 }
 
 export const objDestroy = defineOp<St>({
@@ -112,7 +85,7 @@ export const objDestroy = defineOp<St>({
       }
       case 'zap':
         return () => {
-          zapAnon(w, s.obj);
+          zapPages(w, o, allPages(o.pages), 'unmap');
           invalidateEnd(w, s.inv);
           o.mmap.writer = null;
           o.destroyed = true;
