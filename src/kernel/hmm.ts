@@ -288,7 +288,8 @@ function faultStep(w: World, o: AnonObj, m: MirrorMapState): MirrorStep {
     if (m.write && !write) return 'progress';
     if (m.write) markDirty(pg);
     const f = pg.pte.f;
-    m.view.push({ f, tag: w.frames[f]?.tag ?? 0, write });
+    // A read fault maps read-only (DevPte.write): a device write faults again and dirties the page.
+    m.view.push({ f, tag: w.frames[f]?.tag ?? 0, write: m.write && write });
     emit(w, { type: 'devpt.view', importer: m.importer, obj: o.key, page: i });
   }
   m.stage = w.faults['retry-outside-lock'] ? 'retry' : 'lock';

@@ -19,7 +19,7 @@ import type { BoObj, DevPte, Proc, Wait, World } from '../world/types.js';
 import { driverLock, lockBusy, tryLock, unlock } from './locks.js';
 import { readBegin, readBeginWait, readRetry } from './notifier.js';
 import { objOf } from './objects.js';
-import { recordVmaMap, releaseVmaMap, vmaPages, vmaTarget, windowAvailable } from './p2p.js';
+import { recordVmaMap, vmaPages, vmaTarget, windowAvailable } from './p2p.js';
 import { newVmaPlace, planVmaPlace, type VmaPlaceState } from './vma-map.js';
 
 export interface VmaFaultState {
@@ -77,10 +77,12 @@ function placement(w: World, m: VmaFaultState) {
     },
     finish(bo: BoObj): 'done' | Errno {
       const io = w.importers[m.importer]?.objs[m.obj];
-      if (!io || !bo.vma) return 'EFAULT';
+      // Detached (or munmapped) meanwhile: no notifier would take a map back, so none is made.
+      if (!io?.sub || !bo.vma) return 'EFAULT';
       if (bo.placement === 'vram' && !windowAvailable(w, bo.device, bo.vma.pages)) return 'ENOSPC';
-      releaseVmaMap(w, m.importer, m.obj);
-      recordVmaMap(w, m.importer, io, bo, vmaPages(bo.vma));
+      // Another fault of this mirror mapped meanwhile: its map is valid (a zap would have
+      // taken it back), use it.
+      if (!io.vma) recordVmaMap(w, m.importer, io, bo, vmaPages(bo.vma));
       takeView(w, m, bo);
       return 'done';
     },
@@ -146,7 +148,8 @@ export function planVmaFault(w: World, p: Proc, m: VmaFaultState): Wait | (() =>
         // The p2p map the view came from was given back meanwhile (imp.unmap): map again.
         const gone = !io.vma || io.vma.slots.join() !== m.slots.join();
         if (changed || gone) {
-          releaseVmaMap(w, m.importer, m.obj);
+          // An invalidation took the map back already (p2p_unmap in invalidate()); a map still
+          // held is valid and may be in use by another fault of this mirror.
           unlock(w, dl, p.pid);
           m.stage = 'begin';
           return 'progress';
