@@ -18,6 +18,7 @@ export const OP_FAMILIES = [
   'share',
   'device',
   'userptr',
+  'vm',
 ] as const;
 
 export type Family = (typeof OP_FAMILIES)[number];

@@ -9,6 +9,7 @@ import { impRead, impWrite } from '../ops/imp-access.js';
 import { impAttach } from '../ops/imp-attach.js';
 import { impComplete } from '../ops/imp-complete.js';
 import { impDetach } from '../ops/imp-detach.js';
+import { impExclusive } from '../ops/imp-exclusive.js';
 import { impMap } from '../ops/imp-map.js';
 import { impPin } from '../ops/imp-pin.js';
 import { impSubmit } from '../ops/imp-submit.js';
@@ -19,6 +20,10 @@ import { objCreate } from '../ops/obj-create.js';
 import { objDestroy } from '../ops/obj-destroy.js';
 import { objMigrate } from '../ops/obj-migrate.js';
 import { objShare, objUnshare } from '../ops/obj-share.js';
+import { procFork } from '../ops/proc-fork.js';
+import { vmaAdvise } from '../ops/vma-advise.js';
+import { vmaProtect } from '../ops/vma-protect.js';
+import { vmaUnmap } from '../ops/vma-unmap.js';
 import type { OpDef } from './op.js';
 
 const ALL: readonly OpDef[] = [
@@ -28,6 +33,10 @@ const ALL: readonly OpDef[] = [
   objShare,
   objUnshare,
   mmReclaim,
+  procFork,
+  vmaUnmap,
+  vmaProtect,
+  vmaAdvise,
   cpuRead,
   cpuWrite,
   impAttach,
@@ -40,6 +49,7 @@ const ALL: readonly OpDef[] = [
   impWrite,
   impSubmit,
   impComplete,
+  impExclusive,
   devHang,
   devReset,
   devSuspend,
