@@ -28,7 +28,7 @@ const EXIT_CODES = `
 Exit codes:
   0    no violation, every expectation met
   1    a violation, an expectation that failed, or a coverage floor not reached
-  2    bad usage or invalid input (one line on stderr, then the usage line)
+  2    bad usage (one line, then the usage line) or invalid input (one line)
   3    an unexpected error: a bug (one line; --debug prints the stack)
   130  interrupted (SIGINT)`;
 
