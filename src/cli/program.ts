@@ -71,7 +71,11 @@ function build(
     cmd.addHelpText('after', EXIT_CODES);
     cmd.option('--debug', 'on an unexpected error, print its stack').action((...a: unknown[]) => {
       const self = a[a.length - 1] as Command;
-      const args = a.slice(0, -2).filter((x): x is string => typeof x === 'string');
+      // Positional arguments; a variadic one (`<files...>`) arrives as an array.
+      const args = a
+        .slice(0, -2)
+        .flat()
+        .filter((x): x is string => typeof x === 'string');
       setCode(c.run(args, self.opts(), io));
     });
   }
