@@ -77,6 +77,8 @@ export function planDmabufMapRoutine(w: World, p: Proc, m: DmabufMapState): Wait
       const busy = moving ?? lockBusy(w, resvLock(bo.name), p.pid);
       if (busy) return busy;
       return () => {
+        // The exporter went away while the map waited: no new mapping (unplug's gone step).
+        if (w.devices[bo.device]?.gone) return 'ENODEV';
         tryLock(w, resvLock(bo.name), p.pid);
         const to = mapPlacement(w, bo, att);
         if (to === 'EOPNOTSUPP') {
@@ -102,7 +104,7 @@ export function planDmabufMapRoutine(w: World, p: Proc, m: DmabufMapState): Wait
       return () => {
         const vram = bo.placement === 'vram';
         if (!att.dynamic && !io.pin) takeBoPin(w, m.importer, io, bo);
-        const sg = bo.frames.map((f) => ({ f, tag: w.frames[f]?.tag ?? 0 }));
+        const sg = bo.frames.map((f) => ({ f, tag: w.frames[f]?.tag ?? 0, write: true }));
         att.sg = sg;
         att.vram = vram;
         att.invalidated = false;
@@ -110,7 +112,14 @@ export function planDmabufMapRoutine(w: World, p: Proc, m: DmabufMapState): Wait
         sg.forEach((e, page) => {
           io.pt[page] = e;
           emit(w, { type: 'devpt.view', importer: m.importer, obj: bo.key, page });
-          emit(w, { type: 'devpt.set', importer: m.importer, obj: bo.key, page, device: null });
+          emit(w, {
+            type: 'devpt.set',
+            importer: m.importer,
+            obj: bo.key,
+            page,
+            device: null,
+            write: true,
+          });
         });
         io.mapped = true;
         release(w, p, bo);
