@@ -36,10 +36,17 @@ export function defaultProduct(): Product {
   return sharedProduct;
 }
 
+/** Everything a session's checks read: what explore copies, fingerprints and resumes from. */
+export interface SessionState {
+  readonly w: World;
+  readonly spec: SpecState;
+  readonly ghost: Ghost;
+}
+
 export class Session {
   readonly w: World;
   readonly spec: SpecState;
-  readonly ghost = new Ghost();
+  readonly ghost: Ghost;
   atomicSteps = 0;
   violations: readonly Violation[] | null = null;
   /** What each blocked pending process waits for, as of the last step. */
@@ -52,9 +59,17 @@ export class Session {
     config: Config,
     faults: readonly string[],
     readonly product: Product = defaultProduct(),
+    /** Continue from this state (its parts are used as they are, not copied). */
+    from?: SessionState,
   ) {
-    this.w = createWorld(config, faults);
-    this.spec = product.initialState();
+    this.w = from?.w ?? createWorld(config, faults);
+    this.spec = from?.spec ?? product.initialState();
+    this.ghost = from?.ghost ?? new Ghost();
+  }
+
+  /** A session that continues from a state explore saved (see properties/explore/). */
+  static resume(from: SessionState, product: Product = defaultProduct()): Session {
+    return new Session(from.w.config, [], product, from);
   }
 
   takeLog(): AtomicStep[] {
