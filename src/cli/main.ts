@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-/** The devmem-model command line: check, replay, faults, export-test, docs. */
+/** The devmem-model command line: check, replay, explore, faults, export-test, docs. */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../../properties/trace/load.js';
 import { checkCommand } from './check.js';
 import { docsCommand } from './docs.js';
+import { exploreCommand } from './explore.js';
 import { exportTestCommand } from './export-test.js';
 import { faultsCommand } from './faults.js';
 import { EXIT_OK, EXIT_USAGE, type Io, processIo, UsageError } from './io.js';
@@ -20,6 +21,10 @@ const HELP = `usage: devmem-model <command> [options]
   replay FILE [--faults a,b] [--mermaid]
                       re-execute a trace step by step and check its expectations;
                       --mermaid prints it as a Mermaid sequence diagram
+  explore SCOPE [--faults a,b] [--max-states N] [--max-depth N] [--time S] [--out DIR]
+        [--json] [--reductions all|none|LIST]
+                      every interleaving of a scope's workload (scopes/): proves it or
+                      writes the shortest counterexample; Ctrl-C stops it (exit 130)
   faults              list the fault catalogue and the invariant each must trip
   export-test FILE [--root DIR]
                       print a vitest file replaying FILE (--root: path from it to the project)
@@ -28,7 +33,7 @@ const HELP = `usage: devmem-model <command> [options]
 
 exit: 0 no violation / expectations met, 1 violation / expectation failed, 2 bad usage or input`;
 
-export function main(argv: readonly string[], io: Io): number {
+export function main(argv: readonly string[], io: Io): number | Promise<number> {
   const [cmd, ...rest] = argv;
   try {
     switch (cmd) {
@@ -36,6 +41,8 @@ export function main(argv: readonly string[], io: Io): number {
         return checkCommand(rest, io);
       case 'replay':
         return replayCommand(rest, io);
+      case 'explore':
+        return exploreCommand(rest, io);
       case 'faults':
         return faultsCommand(io);
       case 'docs':
@@ -50,7 +57,7 @@ export function main(argv: readonly string[], io: Io): number {
         return cmd === undefined ? EXIT_USAGE : EXIT_OK;
       default:
         throw new UsageError(
-          `unknown command "${cmd}" (commands: check, replay, faults, export-test, docs)`,
+          `unknown command "${cmd}" (commands: check, replay, explore, faults, export-test, docs)`,
         );
     }
   } catch (e) {
@@ -80,4 +87,11 @@ function isEntry(): boolean {
   }
 }
 
-if (isEntry()) process.exitCode = main(process.argv.slice(2), processIo());
+if (isEntry()) {
+  const code = main(process.argv.slice(2), processIo());
+  if (typeof code === 'number') process.exitCode = code;
+  else
+    void code.then((c) => {
+      process.exitCode = c;
+    });
+}
