@@ -50,7 +50,14 @@ export const EVENT_DOCS: Readonly<Record<SpecEventType, EventDoc>> = {
     fields: 'obj, page, byReset',
     doc: "The page's data was lost with VRAM and the loss reported.",
   },
-  'mmu.invalidate_start': { fields: 'obj, blockable', doc: 'mmu_notifier_invalidate_range_start.' },
+  'page.poison': {
+    fields: 'obj, page, device',
+    doc: "Its device's memory went away (surprise removal): the PTE is a hwpoison entry; any access faults (SIGBUS, EFAULT) until munmap.",
+  },
+  'mmu.invalidate_start': {
+    fields: 'obj, blockable, event, owner',
+    doc: 'mmu_notifier_invalidate_range_start; event is the enum mmu_notifier_event (migrate, clear, unmap, release), owner the pgmap owner a migration passes (mmu_notifier_range_init_owner).',
+  },
   'mmu.invalidate_end': { fields: 'obj', doc: 'mmu_notifier_invalidate_range_end.' },
   'mmu.invalidate_refused': {
     fields: 'obj',

@@ -47,10 +47,23 @@ export type PageEvent =
   | { type: 'page.pin'; importer: string; obj: ObjKey; page: number; longterm: boolean }
   | { type: 'page.unpin'; importer: string; obj: ObjKey; page: number }
   /** The page's data was lost with VRAM and the loss was reported. */
-  | { type: 'page.lost'; obj: ObjKey; page: number; byReset: boolean };
+  | { type: 'page.lost'; obj: ObjKey; page: number; byReset: boolean }
+  /** Its device's memory went away (surprise removal): the PTE is a hwpoison entry now. */
+  | { type: 'page.poison'; obj: ObjKey; page: number; device: string };
+
+/** enum mmu_notifier_event: why a range is invalidated. */
+export type InvalidateReason = 'migrate' | 'clear' | 'unmap' | 'release';
 
 export type NotifierEvent =
-  | { type: 'mmu.invalidate_start'; obj: ObjKey; blockable: boolean }
+  | {
+      type: 'mmu.invalidate_start';
+      obj: ObjKey;
+      blockable: boolean;
+      /** MMU_NOTIFY_MIGRATE, _CLEAR (reclaim), _UNMAP (munmap), _RELEASE (device removal). */
+      event: InvalidateReason;
+      /** MMU_NOTIFY_MIGRATE: the migration's pgmap owner (a device), or null. */
+      owner: string | null;
+    }
   | { type: 'mmu.invalidate_end'; obj: ObjKey }
   /** A non-blockable invalidation was refused: the core ended it, the caller gets EAGAIN. */
   | { type: 'mmu.invalidate_refused'; obj: ObjKey };
@@ -107,7 +120,8 @@ export type DeviceEvent =
   | { type: 'dev.poweroff'; device: string }
   | { type: 'dev.suspend_failed'; device: string }
   | { type: 'dev.resume'; device: string }
-  | { type: 'dev.gone'; device: string }
+  /** surprise: removed without an orderly unbind; its memory went with it. */
+  | { type: 'dev.gone'; device: string; surprise: boolean }
   | { type: 'dev.revoke'; device: string }
   | { type: 'dev.release'; device: string };
 

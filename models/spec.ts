@@ -71,7 +71,7 @@ export const MACHINES: readonly MachineSpec[] = [
       return isAnon(dir, objOf(ev)) ? [pageKey(ev)] : [];
     },
     eventKey: (ev) => {
-      if (ev.type === 'dev.poweroff') return `${ev.type}|${ev.device}`;
+      if (ev.type === 'dev.poweroff' || ev.type === 'page.poison') return `${ev.type}|${ev.device}`;
       if (ev.type === 'page.migrate_commit') return `${ev.type}|${ev.to}|${ev.device}`;
       if (ev.type === 'page.pin') return `${ev.type}|${ev.longterm}`;
       if (ev.type === 'devpt.set') return `${ev.type}|${ev.device}`;

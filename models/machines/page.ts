@@ -23,6 +23,7 @@ export const pageAlphabet = [
   'page.pin',
   'page.unpin',
   'page.lost',
+  'page.poison',
   'devpt.set',
   'dev.poweroff',
 ] as const;
@@ -48,6 +49,8 @@ export const pageMachine = setup({
     isShortTermPin: ({ event }) => event.type === 'page.pin' && !event.longterm,
     isOwnerMapping: ({ context, event }) =>
       event.type === 'devpt.set' && event.device === context.owner,
+    isOwnersMemory: ({ context, event }) =>
+      event.type === 'page.poison' && event.device === context.owner,
     isOtherDevice: ({ context, event }) =>
       event.type === 'dev.poweroff' && event.device !== context.owner,
     cameFromSystem: ({ context }) => context.from === 'system',
@@ -104,6 +107,7 @@ export const pageMachine = setup({
         },
         'devpt.set': { guard: 'isOwnerMapping', actions: 'noteMapping' },
         'page.lost': { actions: 'noteLoss' },
+        'page.poison': { guard: 'isOwnersMemory', target: 'poisoned', actions: 'clearOwner' },
         'page.unmap': { target: 'gone', actions: 'clearOwner' },
       },
     },
@@ -119,7 +123,19 @@ export const pageMachine = setup({
         'page.unpin': { guard: 'isPinned', actions: 'dropPin' },
         'devpt.set': { actions: 'noteMapping' },
         'page.lost': { actions: 'noteLoss' },
+        'page.poison': { guard: 'isOwnersMemory', target: 'poisoned', actions: 'clearOwner' },
         'page.unmap': { target: 'gone', actions: 'clearOwner' },
+      },
+    },
+    /**
+     * Its memory went away with its device (surprise removal): no data, no frame; a pin of it
+     * may still be dropped. Only munmap leaves this state.
+     */
+    poisoned: {
+      on: {
+        'dev.poweroff': { actions: 'notePower' },
+        'page.unpin': { guard: 'isPinned', actions: 'dropPin' },
+        'page.unmap': { target: 'gone' },
       },
     },
     migrating: {

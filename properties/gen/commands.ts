@@ -130,6 +130,21 @@ function devOp(
   );
 }
 
+const SELECTIONS = [
+  ['system'],
+  ['device_private'],
+  ['device_coherent'],
+  ['device_private', 'device_coherent'],
+  ['system', 'device_private', 'device_coherent'],
+] as const;
+
+/** migrate_vma's select flags and pgmap owner, as a trace names them. */
+function selection(c: Choice, ctx: GenCtx): Record<string, unknown> {
+  const select = c.pick(SELECTIONS) ?? SELECTIONS[0];
+  const owner = c.pick(ctx.profile.devices);
+  return owner === undefined ? { select: [...select] } : { select: [...select], owner };
+}
+
 const page = (c: Choice, ctx: GenCtx, obj: string) => ({ page: c.below(pagesOf(ctx, obj)) });
 const pageValue = (c: Choice, ctx: GenCtx, obj: string) => ({
   page: c.below(pagesOf(ctx, obj)),
@@ -178,9 +193,11 @@ const MAKERS: Readonly<Record<Family, readonly Maker[]>> = {
       if (obj === undefined) return null;
       const o = ctx.w.objects[obj];
       if (o?.kind === 'bo') return op('obj.migrate', { obj, to: c.oneIn(2) ? 'vram' : 'system' });
-      if (c.oneIn(3)) return op('obj.migrate', { obj, to: 'system' });
+      // One migration in four names its selection and pgmap owner instead of the drivers' defaults.
+      const sel = c.oneIn(4) ? selection(c, ctx) : {};
+      if (c.oneIn(3)) return op('obj.migrate', { obj, to: 'system', ...sel });
       const device = c.pick(ctx.profile.devices);
-      return device === undefined ? null : op('obj.migrate', { obj, to: 'vram', device });
+      return device === undefined ? null : op('obj.migrate', { obj, to: 'vram', device, ...sel });
     },
   ],
   reclaim: [
@@ -226,7 +243,8 @@ const MAKERS: Readonly<Record<Family, readonly Maker[]>> = {
     (c, ctx) => devOp(c, ctx, 'dev.reset', c.oneIn(3) ? { vramLost: false } : {}),
     (c, ctx) => devOp(c, ctx, 'dev.suspend', {}),
     (c, ctx) => devOp(c, ctx, 'dev.resume', {}),
-    (c, ctx) => (c.oneIn(2) ? devOp(c, ctx, 'dev.unplug', {}) : null),
+    (c, ctx) =>
+      c.oneIn(2) ? devOp(c, ctx, 'dev.unplug', c.oneIn(2) ? { surprise: true } : {}) : null,
   ],
   userptr: [
     impOp('imp.attach', ['userptr'], 'anon', true),

@@ -3,12 +3,12 @@ import type { Invariant } from './types.js';
 export const hangLossIsReported: Invariant = {
   name: 'Hang.LossIsReported',
   statement:
-    'garbage is never read as data; a mapping made before a loss is invalidated before dev.reset completes',
+    'garbage (VRAM content a reset or a surprise removal destroyed) is never read as data; a mapping made before a loss is invalidated when the loss is reported',
   check({ obs, imps }) {
     for (const o of obs) {
       if (o.k === 'read' && o.data !== null && o.data.o === -1 && o.value !== 'lost') {
         return {
-          message: `${o.who} read ${o.obj}[${o.page}] = ${o.value} from frame ${o.f}, whose content was destroyed by a reset: the loss was not reported`,
+          message: `${o.who} read ${o.obj}[${o.page}] = ${o.value} from frame ${o.f}, whose content was destroyed (VRAM lost): the loss was not reported`,
           frames: [o.f],
           objs: [o.obj],
         };
@@ -19,7 +19,7 @@ export const hangLossIsReported: Invariant = {
           const page = io.pt.findIndex((e) => e !== null && lost.has(e.f));
           if (page >= 0) {
             return {
-              message: `${o.device} was reset with VRAM lost but ${importer} still maps ${io.obj}[${page}] to frame ${io.pt[page]?.f}`,
+              message: `${o.device} lost its VRAM but ${importer} still maps ${io.obj}[${page}] to frame ${io.pt[page]?.f}`,
               frames: [io.pt[page]?.f ?? -1],
               objs: [io.obj],
               importers: [importer],

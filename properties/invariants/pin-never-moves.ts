@@ -3,7 +3,8 @@ import type { Invariant } from './types.js';
 
 export const pinNeverMoves: Invariant = {
   name: 'Pin.NeverMoves',
-  statement: 'while a pin is held, the frame it pinned backs that page and holds its data',
+  statement:
+    'while a pin is held, the frame it pinned backs that page and holds its data (unless the memory itself went away with its device: the page is poisoned)',
   check({ w, imps }) {
     for (const { importer, io } of imps) {
       const pin = io.pin;
@@ -20,6 +21,8 @@ export const pinNeverMoves: Invariant = {
             importers: [importer],
           };
         }
+        // Memory that went away with its device (a poisoned page) did not move: it is gone.
+        if (o?.kind === 'anon' && o.page[page]?.pte.t === 'poison') continue;
         if (o && !o.destroyed && backingFrame(w, io.obj, page) !== f) {
           return {
             message: `${importer} pinned frame ${f} for ${io.obj}[${page}], which is now backed by ${backingFrame(w, io.obj, page) ?? 'no frame'}`,

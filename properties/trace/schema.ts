@@ -61,6 +61,8 @@ export const ARGS: Readonly<Record<string, z.ZodType>> = {
     to: domain,
     device: id.optional(),
     pages: z.array(int).optional(),
+    select: z.array(z.string()).optional(),
+    owner: id.optional(),
   }),
   'mm.reclaim': z.strictObject({ obj: id, page: int, blockable: z.boolean().optional() }),
   'cpu.read': z.strictObject({ obj: id, page: int }),
@@ -79,7 +81,7 @@ export const ARGS: Readonly<Record<string, z.ZodType>> = {
   'dev.reset': z.strictObject({ ...dev, vramLost: z.boolean().optional() }),
   'dev.suspend': z.strictObject(dev),
   'dev.resume': z.strictObject(dev),
-  'dev.unplug': z.strictObject(dev),
+  'dev.unplug': z.strictObject({ ...dev, surprise: z.boolean().optional() }),
   step: z.strictObject({ proc: id }),
   run: z.strictObject({ proc: id, until: id }),
   finish: z.strictObject({ proc: id }),
@@ -169,8 +171,10 @@ export function validateTrace(raw: unknown, extraFaults: readonly string[] = [])
     if (typeof args.importer === 'string' && !importers.has(args.importer)) {
       throw new TraceError(`${at} args.importer: "${args.importer}" is not an importer in config`);
     }
-    if (typeof args.device === 'string' && !devices.has(args.device)) {
-      throw new TraceError(`${at} args.device: "${args.device}" is not a device in config`);
+    for (const key of ['device', 'owner']) {
+      const v = args[key];
+      if (typeof v === 'string' && !devices.has(v))
+        throw new TraceError(`${at} args.${key}: "${v}" is not a device in config`);
     }
     const scheduling = s.op === 'step' || s.op === 'run' || s.op === 'finish';
     if (scheduling) {

@@ -33,6 +33,7 @@ import { lockBusy, resvLock, tryLock, unlock } from './locks.js';
 import { markBoLost } from './loss.js';
 import { dropHolds } from './migrate.js';
 import { objOf } from './objects.js';
+import { type DirectReclaim, newDirectReclaim, planDirectReclaim } from './reclaim.js';
 
 export type BoMoveStage =
   | 'lock'
@@ -66,6 +67,8 @@ export interface BoMoveState {
   engine: EngineSlot;
   /** Why the move is being undone: EIO (the copy failed), EBUSY (the device froze). */
   failure: Errno | null;
+  /** Direct reclaim of RAM for the destination (to system). */
+  dr: DirectReclaim;
 }
 
 export function newBoMove(bo: BoObj, to: Domain, nested: boolean, trylock = false): BoMoveState {
@@ -84,6 +87,7 @@ export function newBoMove(bo: BoObj, to: Domain, nested: boolean, trylock = fals
     from: null,
     engine: { job: null },
     failure: null,
+    dr: newDirectReclaim(),
   };
 }
 
@@ -111,7 +115,7 @@ function finish(w: World, p: Proc, bo: BoObj, m: BoMoveState): void {
  * The least recently placed bo of the device that can be evicted now (to system memory, whatever
  * its domains: TTM's eviction placement).
  */
-function victim(
+export function evictionVictim(
   w: World,
   device: string,
   self: string,
@@ -178,8 +182,15 @@ export function planBoMove(w: World, p: Proc, m: BoMoveState): Wait | (() => BoM
         return null;
       };
     }
-    case 'switch':
+    case 'switch': {
+      // The destination in RAM is reclaimed if need be (ENOMEM only if nothing can be).
+      if (m.to === 'system') {
+        const reclaim = planDirectReclaim(w, p, bo.pages, m.dr);
+        if (typeof reclaim !== 'function' && reclaim) return reclaim;
+        if (reclaim) return () => (reclaim() === 'ENOMEM' ? switchPlacement(w, p, bo, m) : null);
+      }
       return () => switchPlacement(w, p, bo, m);
+    }
     case 'copy': {
       // A device frozen for suspend since the switch takes no new data: undo the move.
       if (m.to === 'vram' && m.engine.job === null && w.devices[bo.device]?.frozen) {
@@ -299,7 +310,7 @@ function switchPlacement(w: World, p: Proc, bo: BoObj, m: BoMoveState): BoMoveRe
   }
   const pool = m.to === 'vram' ? vramPool(bo.device) : systemPool();
   if (freeCount(w, pool) < bo.pages) {
-    const v = m.to === 'vram' ? victim(w, bo.device, bo.name, p.pid, m.tried) : undefined;
+    const v = m.to === 'vram' ? evictionVictim(w, bo.device, bo.name, p.pid, m.tried) : undefined;
     if (!v && !(w.faults['vram-overcommit'] && m.to === 'vram')) {
       finish(w, p, bo, m);
       return 'ENOMEM';

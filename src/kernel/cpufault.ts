@@ -7,18 +7,28 @@
 import type { Errno } from '../world/errno.js';
 import { freeCount, getRef, putRef, systemPool } from '../world/frames.js';
 import type { AnonObj, AnonPage, Proc, Wait, World } from '../world/types.js';
-import { dropHolds, type MigState, newMigration, planMigration } from './migrate.js';
-import { populate, swapIn } from './pages.js';
+import { memoryGone } from './engine.js';
+import {
+  dropHolds,
+  type MigState,
+  newMigration,
+  planMigration,
+  SELECT_PRIVATE,
+} from './migrate.js';
+import { deviceOf, populate, swapIn } from './pages.js';
+import { type DirectReclaim, newDirectReclaim, planDirectReclaim } from './reclaim.js';
 
 export interface CpuFaultState {
   /** The device-private frame being migrated to RAM (held, with a reference unless faulty). */
   held: number | null;
   ref: boolean;
   mig: MigState | null;
+  /** Direct reclaim when the page needs a frame and RAM is full. */
+  dr: DirectReclaim;
 }
 
 export function newCpuFault(): CpuFaultState {
-  return { held: null, ref: false, mig: null };
+  return { held: null, ref: false, mig: null, dr: newDirectReclaim() };
 }
 
 /**
@@ -78,11 +88,24 @@ export function planCpuFault(
   if (f.held !== null) {
     const held = f.held;
     return () => {
-      f.mig = newMigration(o.name, o.uid, [page], 'system', null, f.ref ? held : null);
+      // migrate_to_ram of the page's own driver: MIGRATE_VMA_SELECT_DEVICE_PRIVATE, its pgmap.
+      f.mig = newMigration({
+        obj: o.name,
+        uid: o.uid,
+        pages: [page],
+        to: 'system',
+        ownRef: f.ref ? held : null,
+        select: SELECT_PRIVATE,
+        owner: deviceOf(w, held),
+      });
       return 'progress';
     };
   }
   const pte = pg.pte;
+  if (pte.t === 'none' || pte.t === 'swap') {
+    const reclaim = planDirectReclaim(w, p, 1, f.dr);
+    if (reclaim) return reclaim;
+  }
   switch (pte.t) {
     case 'none':
       return () => (populate(w, o, page) ? 'progress' : 'ENOMEM');
@@ -90,7 +113,12 @@ export function planCpuFault(
       return () => (swapIn(w, o, page) ? 'progress' : 'ENOMEM');
     case 'migration':
       return { on: 'page', obj: o.name, page, holder: pte.by };
+    case 'poison':
+      return () => 'EIO';
     case 'devpriv':
+      // The page's device was removed by surprise: its migrate_to_ram finds the device gone
+      // (drm_dev_enter fails) and returns VM_FAULT_SIGBUS.
+      if (memoryGone(w, pte.f)) return () => 'EIO';
       // do_swap_page: trylock the page (another fault holds it: wait for that one), then take
       // a reference while the PTL guarantees the page cannot be freed.
       // (The fault-without-page-ref fault is the code before 16ce101db85d: neither.)

@@ -4,11 +4,13 @@
  * bo to system memory (notifying the other attachments) or fail with EOPNOTSUPP; a static
  * importer pins here. commit: the importer programs its page table from the sg table.
  */
+
+import type { Domain } from '../world/config.js';
 import type { Errno } from '../world/errno.js';
 import { emit } from '../world/log.js';
-import type { BoObj, Proc, Wait, World } from '../world/types.js';
+import type { Attachment, BoObj, Proc, Wait, World } from '../world/types.js';
 import { type BoMoveState, moveWait, newBoMove, planBoMove } from './bo-move.js';
-import { mayUseVram, pinnedInVram, takeBoPin } from './dmabuf.js';
+import { isPinned, mayUseVram, pinnedInVram, takeBoPin } from './dmabuf.js';
 import { lockBusy, resvLock, tryLock, unlock } from './locks.js';
 import { objOf } from './objects.js';
 
@@ -36,6 +38,23 @@ function release(w: World, p: Proc, bo: BoObj): void {
   unlock(w, resvLock(bo.name), p.pid);
 }
 
+/**
+ * Where this map needs the bo (the exporter validates it into the attachment's placement): where
+ * it is, if that is allowed. VRAM is allowed if the bo's domains include it, the attachment may
+ * use it (p2p, and the bo shared now) and the device takes new work; system memory if the
+ * domains include it, or whatever they are while the device is frozen (suspend maps use system
+ * memory). A bo evicted outside its domains (a VRAM-only bo evicted by suspend) goes back into
+ * them (ttm_bo_validate); EOPNOTSUPP when this attachment may use no allowed placement.
+ */
+export function mapPlacement(w: World, bo: BoObj, att: Attachment): Domain | 'EOPNOTSUPP' {
+  const frozen = w.devices[bo.device]?.frozen === true;
+  const vramOk = bo.domains.includes('vram') && mayUseVram(bo, att) && !frozen;
+  const systemOk = bo.domains.includes('system') || frozen;
+  if (bo.placement === 'vram' ? vramOk : systemOk) return bo.placement;
+  if (bo.placement === 'vram') return systemOk ? 'system' : 'EOPNOTSUPP';
+  return vramOk ? 'vram' : 'EOPNOTSUPP';
+}
+
 export function planDmabufMapRoutine(w: World, p: Proc, m: DmabufMapState): Wait | (() => MapStep) {
   const bo = objOf(w, m.obj, m.uid);
   const fail = () => {
@@ -52,26 +71,26 @@ export function planDmabufMapRoutine(w: World, p: Proc, m: DmabufMapState): Wait
     case 'lock': {
       // If this map will have to move the bo, a move in flight finishes first (it may need
       // the reservation lock to undo itself); otherwise the map takes the new placement at once.
-      const frozenNow = w.devices[bo.device]?.frozen === true;
-      const mustMove = bo.placement === 'vram' && (!mayUseVram(bo, att) || frozenNow);
+      const mustMove = mapPlacement(w, bo, att) !== bo.placement;
       // A static importer pins on map: like any pin it waits for a move in flight.
       const moving = mustMove || !att.dynamic ? moveWait(bo, p.pid) : null;
       const busy = moving ?? lockBusy(w, resvLock(bo.name), p.pid);
       if (busy) return busy;
       return () => {
         tryLock(w, resvLock(bo.name), p.pid);
-        // A frozen (suspending) or departing device's objects are mapped in system memory.
-        const frozen = w.devices[bo.device]?.frozen === true;
-        if (bo.placement === 'vram' && (!mayUseVram(bo, att) || frozen)) {
-          if (!bo.domains.includes('system') && !frozen) {
-            release(w, p, bo);
-            return 'EOPNOTSUPP';
-          }
-          if (pinnedInVram(w, bo.name, m.importer)) {
+        const to = mapPlacement(w, bo, att);
+        if (to === 'EOPNOTSUPP') {
+          release(w, p, bo);
+          return to;
+        }
+        if (to !== bo.placement) {
+          const held =
+            to === 'system' ? pinnedInVram(w, bo.name, m.importer) : isPinned(w, bo.name);
+          if (held) {
             release(w, p, bo);
             return 'EBUSY';
           }
-          m.move = newBoMove(bo, 'system', true);
+          m.move = newBoMove(bo, to, true);
           m.stage = 'place';
           return 'progress';
         }
@@ -119,7 +138,7 @@ function planPlace(w: World, p: Proc, m: DmabufMapState, bo: BoObj): Wait | (() 
       release(w, p, bo);
       return r;
     }
-    if (bo.placement === 'vram' && att && !mayUseVram(bo, att)) {
+    if (att && mapPlacement(w, bo, att) !== bo.placement) {
       release(w, p, bo);
       return 'EBUSY';
     }

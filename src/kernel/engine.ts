@@ -24,6 +24,8 @@ function gate(w: World, devices: readonly string[], slot: EngineSlot): Gate {
     return { k: 'wait', wait: { on: 'engine', device: job.device, job: job.id } };
   }
   for (const d of devices) {
+    // A device removed by surprise completes nothing, ever (unless the driver ignores that).
+    if (w.devices[d]?.surprise) return ignoresCopyFailure(w, d) ? { k: 'go' } : { k: 'failed' };
     const power = w.devices[d]?.power;
     if (power === 'hung') return { k: 'submit', device: d };
     if (power === 'resetting' || power === 'suspended')
@@ -80,6 +82,26 @@ export function engineStep<R>(
 /** dev.reset force-completes every fence of the device's engine with an error. */
 export function failJobs(w: World, device: string): void {
   for (const j of w.jobs) if (j.device === device) j.failed = true;
+}
+
+/**
+ * The unplug-ignores-copy-failure fault: the driver evacuates a device removed by surprise as if
+ * it were an orderly unbind, and its copies back "complete" without looking at the error
+ * (nouveau_dmem_evict_chunk: "there is nothing sensible we can do if we can't copy the data
+ * back"), so garbage becomes the pages' data unreported.
+ */
+export function ignoresCopyFailure(w: World, device: string | null): boolean {
+  return (
+    device !== null &&
+    w.devices[device]?.surprise === true &&
+    w.faults['unplug-ignores-copy-failure'] === true
+  );
+}
+
+/** The frame is memory of a device removed by surprise: every access to it fails. */
+export function memoryGone(w: World, f: number): boolean {
+  const fr = w.frames[f];
+  return fr?.kind === 'vram' && fr.device !== null && w.devices[fr.device]?.surprise === true;
 }
 
 /** Memory of a device being reset is garbage until the reset recovers: access waits for it. */

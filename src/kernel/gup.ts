@@ -8,9 +8,11 @@ import type { Errno } from '../world/errno.js';
 import { freeCount, pinFrame, systemPool } from '../world/frames.js';
 import { emit } from '../world/log.js';
 import type { AnonObj, Proc, Wait, World } from '../world/types.js';
-import { type MigState, newMigration, planMigration } from './migrate.js';
+import { memoryGone } from './engine.js';
+import { faultErrno, type MigState, newMigration, planMigration } from './migrate.js';
 import { objOf } from './objects.js';
 import { deviceOf, faultInAll, framesToFault, markDirty, whereIs } from './pages.js';
+import { type DirectReclaim, newDirectReclaim, planDirectReclaim } from './reclaim.js';
 
 export interface GupState {
   readonly importer: string;
@@ -20,6 +22,8 @@ export interface GupState {
   readonly longterm: boolean;
   stage: 'fault' | 'migrate';
   mig: MigState | null;
+  /** Direct reclaim when faulting the pages in needs frames and RAM is full. */
+  dr: DirectReclaim;
 }
 
 export function newGup(
@@ -29,7 +33,16 @@ export function newGup(
   pages: readonly number[],
   longterm: boolean,
 ): GupState {
-  return { importer, obj, uid, pages: [...pages], longterm, stage: 'fault', mig: null };
+  return {
+    importer,
+    obj,
+    uid,
+    pages: [...pages],
+    longterm,
+    stage: 'fault',
+    mig: null,
+    dr: newDirectReclaim(),
+  };
 }
 
 export type GupStep = 'progress' | 'pinned' | Errno;
@@ -42,6 +55,12 @@ function mustMigrate(w: World, o: AnonObj, g: GupState): number[] {
     if (pte?.t !== 'present' || deviceOf(w, pte.f) === null) return false;
     return g.longterm && !w.faults['longterm-pin-in-device-memory'];
   });
+}
+
+function lostMemory(w: World, o: AnonObj, page: number): boolean {
+  const pte = o.page[page]?.pte;
+  if (pte?.t === 'poison') return true;
+  return (pte?.t === 'present' || pte?.t === 'devpriv') && memoryGone(w, pte.f);
 }
 
 function migrationWait(o: AnonObj, pages: readonly number[]): Wait | null {
@@ -84,22 +103,26 @@ export function planGup(w: World, p: Proc, g: GupState): Wait | (() => GupStep) 
       if (r === null) return 'progress';
       g.mig = null;
       g.stage = 'fault';
-      if (r.error) return r.error;
+      if (r.error) return faultErrno(r.error);
       if (r.skipped > 0) return freeCount(w, systemPool()) === 0 ? 'ENOMEM' : 'EBUSY';
       return 'progress';
     };
   }
+  // A poisoned page, or memory of a device removed by surprise: VM_FAULT_SIGBUS, -EFAULT.
+  if (g.pages.some((i) => lostMemory(w, o, i))) return () => 'EFAULT';
   if (pinnable(w, o, g)) return () => pin(w, o, g);
   const wait = migrationWait(o, g.pages);
   if (wait) return wait;
   const back = mustMigrate(w, o, g);
   if (back.length > 0) {
     return () => {
-      g.mig = newMigration(o.name, o.uid, back, 'system', null, null);
+      g.mig = newMigration({ obj: o.name, uid: o.uid, pages: back, to: 'system' });
       g.stage = 'migrate';
       return 'progress';
     };
   }
+  const reclaim = planDirectReclaim(w, p, framesToFault(o, g.pages), g.dr);
+  if (reclaim) return reclaim;
   return () => {
     if (framesToFault(o, g.pages) > freeCount(w, systemPool())) return 'ENOMEM';
     if (!faultInAll(w, o, g.pages)) return 'ENOMEM';

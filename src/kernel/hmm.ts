@@ -17,11 +17,19 @@ import type { Errno } from '../world/errno.js';
 import { freeCount, systemPool } from '../world/frames.js';
 import { emit } from '../world/log.js';
 import type { AnonObj, DevPte, Proc, Wait, World } from '../world/types.js';
+import { memoryGone } from './engine.js';
 import { driverLock, lockBusy, tryLock, unlock } from './locks.js';
-import { type MigState, newMigration, planMigration } from './migrate.js';
+import {
+  faultErrno,
+  type MigState,
+  newMigration,
+  planMigration,
+  SELECT_PRIVATE,
+} from './migrate.js';
 import { readBegin, readBeginWait, readRetry } from './notifier.js';
 import { importerConfig, keyOf, objOf } from './objects.js';
 import { deviceOf, faultInAll, framesToFault, markDirty } from './pages.js';
+import { type DirectReclaim, newDirectReclaim, planDirectReclaim } from './reclaim.js';
 
 export type MirrorStage = 'fault' | 'migrate' | 'lock' | 'retry' | 'program';
 
@@ -36,6 +44,8 @@ export interface MirrorMapState {
   sub: number | null;
   view: DevPte[];
   mig: MigState | null;
+  /** Direct reclaim when faulting the pages in needs frames and RAM is full. */
+  dr: DirectReclaim;
 }
 
 export function newMirrorMap(
@@ -54,6 +64,7 @@ export function newMirrorMap(
     sub: null,
     view: [],
     mig: null,
+    dr: newDirectReclaim(),
   };
 }
 
@@ -102,6 +113,11 @@ export function planMirrorMap(w: World, p: Proc, m: MirrorMapState): Wait | (() 
     case 'fault': {
       const wait = readBeginWait(w, m.importer, m.obj) ?? migrationWait(o, m.pages);
       if (wait) return wait;
+      // Foreign private pages go back to RAM first (that migration reclaims for itself).
+      if (foreignPrivate(w, o, m).length === 0) {
+        const reclaim = planDirectReclaim(w, p, framesToFault(o, m.pages), m.dr);
+        if (reclaim) return reclaim;
+      }
       return () => faultStep(w, o, m);
     }
     case 'migrate': {
@@ -118,7 +134,7 @@ export function planMirrorMap(w: World, p: Proc, m: MirrorMapState): Wait | (() 
         const r = step();
         if (r === null) return 'progress';
         m.mig = null;
-        if (r.error) return r.error;
+        if (r.error) return faultErrno(r.error);
         if (r.moved === 0 && freeCount(w, systemPool()) === 0) return 'ENOMEM';
         m.stage = 'fault';
         return 'progress';
@@ -168,7 +184,13 @@ function faultStep(w: World, o: AnonObj, m: MirrorMapState): MirrorStep {
   m.sub = w.importers[m.importer]?.objs[m.obj]?.sub?.order ?? null;
   const foreign = foreignPrivate(w, o, m);
   if (foreign.length > 0) {
-    m.mig = newMigration(o.name, o.uid, foreign, 'system', null, null);
+    m.mig = newMigration({
+      obj: o.name,
+      uid: o.uid,
+      pages: foreign,
+      to: 'system',
+      select: SELECT_PRIVATE,
+    });
     m.stage = 'migrate';
     return 'progress';
   }
@@ -177,7 +199,9 @@ function faultStep(w: World, o: AnonObj, m: MirrorMapState): MirrorStep {
   m.view = [];
   for (const i of m.pages) {
     const pg = o.page[i];
-    if (!pg || (pg.pte.t !== 'present' && pg.pte.t !== 'devpriv')) return 'EFAULT';
+    // A poisoned page, or memory of a device removed by surprise: VM_FAULT_SIGBUS, -EFAULT.
+    if (!pg || (pg.pte.t !== 'present' && pg.pte.t !== 'devpriv') || memoryGone(w, pg.pte.f))
+      return 'EFAULT';
     markDirty(pg);
     const f = pg.pte.f;
     m.view.push({ f, tag: w.frames[f]?.tag ?? 0 });

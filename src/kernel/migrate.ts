@@ -26,19 +26,21 @@ import {
 } from '../world/frames.js';
 import { emit } from '../world/log.js';
 import type { AnonObj, Proc, Wait, World } from '../world/types.js';
-import { type EngineSlot, engineStep } from './engine.js';
-import { mmapRead, mmapReadUnlock, mmapReadWait } from './locks.js';
+import { type EngineSlot, engineStep, ignoresCopyFailure } from './engine.js';
+import { driverLock, lockBusy, mmapRead, mmapReadUnlock, mmapReadWait } from './locks.js';
 import { markAnonLost } from './loss.js';
 import {
   type InvState,
   invalidateEnd,
   invalidateStart,
+  isOdd,
   newInvalidation,
   planCallSubscriber,
   subscribersLeft,
 } from './notifier.js';
 import { objOf } from './objects.js';
 import { deviceOf, flushTlb } from './pages.js';
+import { type DirectReclaim, newDirectReclaim, planDirectReclaim } from './reclaim.js';
 
 export interface Collected {
   readonly page: number;
@@ -51,6 +53,21 @@ export interface Collected {
 
 export type MigStage = 'start' | 'invalidate' | 'unmap' | 'copy' | 'commit';
 
+/**
+ * Which pages a migration selects (migrate_vma's flags): system RAM pages
+ * (MIGRATE_VMA_SELECT_SYSTEM), and device-private or device-coherent pages
+ * (MIGRATE_VMA_SELECT_DEVICE_PRIVATE / _COHERENT) whose pgmap owner is the migration's owner.
+ */
+export interface MigSelect {
+  readonly system: boolean;
+  readonly private: boolean;
+  readonly coherent: boolean;
+}
+
+export const SELECT_SYSTEM: MigSelect = { system: true, private: false, coherent: false };
+export const SELECT_DEVICE: MigSelect = { system: false, private: true, coherent: true };
+export const SELECT_PRIVATE: MigSelect = { system: false, private: true, coherent: false };
+
 export interface MigState {
   readonly obj: string;
   readonly uid: number;
@@ -60,6 +77,15 @@ export interface MigState {
   readonly device: string | null;
   /** A frame the initiator holds its own reference on (a CPU fault's page). */
   readonly ownRef: number | null;
+  readonly select: MigSelect;
+  /**
+   * The pgmap owner (a device id) passed to migrate_vma and, with MMU_NOTIFY_MIGRATE, to the
+   * notifier: device pages are selected only if that device owns them, and that device's own
+   * mirrors skip the invalidation (the migration updates their page tables itself). Null: the
+   * model's shorthand for "each page by its own device" (one migrate_to_ram per owner), which
+   * no mirror skips.
+   */
+  readonly owner: string | null;
   stage: MigStage;
   inv: InvState;
   cols: Collected[];
@@ -70,31 +96,44 @@ export interface MigState {
   error: Errno | null;
   /** The copy queued on a hung device's engine. */
   engine: EngineSlot;
+  /** Direct reclaim of RAM for the destination frames (to system). */
+  dr: DirectReclaim;
 }
 
-export function newMigration(
-  obj: string,
-  uid: number,
-  pages: readonly number[],
-  to: 'system' | 'vram',
-  device: string | null,
-  ownRef: number | null,
-): MigState {
+export interface MigSpec {
+  readonly obj: string;
+  readonly uid: number;
+  readonly pages: readonly number[];
+  readonly to: 'system' | 'vram';
+  readonly device?: string | null;
+  readonly ownRef?: number | null;
+  /** Default: SELECT_SYSTEM to VRAM, SELECT_DEVICE to system (what the drivers pass). */
+  readonly select?: MigSelect;
+  /** Default: the destination device to VRAM, null to system. */
+  readonly owner?: string | null;
+}
+
+export function newMigration(spec: MigSpec): MigState {
+  const device = spec.device ?? null;
+  const owner = spec.owner === undefined ? (spec.to === 'vram' ? device : null) : spec.owner;
   return {
-    obj,
-    uid,
-    pages: [...pages],
-    to,
+    obj: spec.obj,
+    uid: spec.uid,
+    pages: [...spec.pages],
+    to: spec.to,
     device,
-    ownRef,
+    ownRef: spec.ownRef ?? null,
+    select: spec.select ?? (spec.to === 'vram' ? SELECT_SYSTEM : SELECT_DEVICE),
+    owner,
     stage: 'start',
-    inv: newInvalidation(obj, true),
+    inv: newInvalidation(spec.obj, true, 'migrate', owner),
     cols: [],
     skipped: 0,
     moved: 0,
     unflushed: [],
     error: null,
     engine: { job: null },
+    dr: newDirectReclaim(),
   };
 }
 
@@ -105,6 +144,16 @@ export function migPhase(m: MigState): 'collect' | 'copy' | 'commit' {
 }
 
 export type MigResult = { moved: number; skipped: number; error: Errno | null };
+
+/**
+ * What a fault that needed migrate_to_ram gets when the migration failed. The driver's
+ * migrate_to_ram returns VM_FAULT_SIGBUS when it cannot copy the page back (device hung or
+ * gone): the CPU gets SIGBUS (EIO here), while gup (vm_fault_to_errno) and hmm_range_fault
+ * (hmm_vma_fault: any VM_FAULT_ERROR) turn it into -EFAULT. Other errors pass through.
+ */
+export function faultErrno(error: Errno): Errno {
+  return error === 'EIO' ? 'EFAULT' : error;
+}
 
 /** Plan one atomic step of a migration; the action returns the result once it is over. */
 export function planMigration(w: World, p: Proc, m: MigState): Wait | (() => MigResult | null) {
@@ -131,8 +180,18 @@ export function planMigration(w: World, p: Proc, m: MigState): Wait | (() => Mig
         return null;
       };
     }
-    case 'unmap':
+    case 'unmap': {
+      const wait = ownerMirrorWait(w, m, p.pid);
+      if (wait) return wait;
+      // Frames in RAM for what comes back are reclaimed if need be; what finds none is skipped.
+      if (m.to === 'system') {
+        const need = m.pages.filter((i) => classify(w, o, i, m, p.pid) === 'move').length;
+        const reclaim = planDirectReclaim(w, p, need, m.dr);
+        if (typeof reclaim !== 'function' && reclaim) return reclaim;
+        if (reclaim) return () => (reclaim() === 'ENOMEM' ? unmap(w, p, o, m) : null);
+      }
       return () => unmap(w, p, o, m);
+    }
     case 'copy': {
       // A reset that force-completes the copy with an error puts every page back.
       const engine = engineStep<MigResult | null>(w, copyDevices(w, m), m.engine, null, () => {
@@ -140,6 +199,10 @@ export function planMigration(w: World, p: Proc, m: MigState): Wait | (() => Mig
         return null;
       });
       if (engine) return engine;
+      // The owner's mirror skipped its invalidate(), which would have drained its DMA: the
+      // copy waits for DMA still in flight on the pages it collected.
+      const ids = w.dma.filter((d) => m.cols.some((c) => c.src === d.f)).map((d) => d.id);
+      if (ids.length > 0) return { on: 'dma', ids };
       return () => {
         for (const c of m.cols) {
           if (c.src !== null) copyFrame(w, c.src, c.dst, 'migrate copy');
@@ -164,6 +227,14 @@ function copyDevices(w: World, m: MigState): string[] {
   return [...out];
 }
 
+/** migrate_vma_collect_pmd's selection: is this present page one the migration may take? */
+function selected(w: World, m: MigState, f: number, priv: boolean): boolean {
+  const dev = deviceOf(w, f);
+  if (dev === null) return m.select.system;
+  if (!(priv ? m.select.private : m.select.coherent)) return false;
+  return m.owner === null || m.owner === dev;
+}
+
 /** Whether a page should move, is already there, or must be skipped. */
 function classify(
   w: World,
@@ -177,14 +248,12 @@ function classify(
   const pte = pg.pte;
   if (pte.t === 'none') return m.to === 'vram' ? 'hole' : 'there';
   if (pte.t === 'swap') return m.to === 'vram' ? 'skip' : 'there';
-  if (pte.t === 'migration') return 'skip';
+  if (pte.t === 'migration' || pte.t === 'poison') return 'skip';
   const f = pte.f;
   const dev = deviceOf(w, f);
   if (m.to === 'system' && dev === null) return 'there';
-  if (m.to === 'vram') {
-    if (dev === m.device) return 'there';
-    if (pte.t === 'devpriv') return 'skip';
-  }
+  if (m.to === 'vram' && dev === m.device) return 'there';
+  if (!selected(w, m, f, pte.t === 'devpriv')) return 'skip';
   const fr = w.frames[f];
   if (!fr) return 'skip';
   if (fr.pins > 0 && !w.faults['migrate-ignores-pin']) return 'skip';
@@ -192,6 +261,43 @@ function classify(
   if (fr.refs - own > 0) return 'skip';
   if (pg.lockedBy !== null && pg.lockedBy !== pid) return 'skip';
   return 'move';
+}
+
+/**
+ * The owner's own mirrors skipped the invalidation (MMU_NOTIFY_MIGRATE from their own device):
+ * the migrating driver updates their page tables itself, as it collects each page (test_hmm's
+ * dmirror_devmem_fault_alloc_and_copy, nouveau's and amdgpu's SVM migration paths).
+ */
+function ownerMirrors(w: World, m: MigState): string[] {
+  if (m.owner === null) return [];
+  const out: string[] = [];
+  for (const ic of w.config.importers) {
+    if (ic.kind !== 'mirror' || ic.device !== m.owner) continue;
+    if (w.importers[ic.id]?.objs[m.obj]?.sub) out.push(ic.id);
+  }
+  return out;
+}
+
+/** The owner's mirror must not be programming its page table while the migration collects. */
+function ownerMirrorWait(w: World, m: MigState, pid: number): Wait | null {
+  for (const importer of ownerMirrors(w, m)) {
+    const busy = lockBusy(w, driverLock(importer), pid);
+    if (busy) return busy;
+  }
+  return null;
+}
+
+/** Zap the owner's mirrors' entries for a collected page and bump their sequence (set_seq). */
+function zapOwnerMirrors(w: World, o: AnonObj, m: MigState, page: number): void {
+  for (const importer of ownerMirrors(w, m)) {
+    const io = w.importers[importer]?.objs[m.obj];
+    if (!io?.sub) continue;
+    // set_seq as invalidate() would: with the sequence odd (mmu_interval_set_seq's cur_seq).
+    if (isOdd(w.mm.seq)) io.sub.seq = w.mm.seq;
+    if (io.pt[page] === null || io.pt[page] === undefined) continue;
+    io.pt[page] = null;
+    emit(w, { type: 'devpt.zap', importer, obj: o.key, page });
+  }
 }
 
 function unmap(w: World, p: Proc, o: AnonObj, m: MigState): MigResult | null {
@@ -222,6 +328,7 @@ function unmap(w: World, p: Proc, o: AnonObj, m: MigState): MigResult | null {
     p.holds.push(pte.f);
     pg.pte = { t: 'migration', f: pte.f, dirty: pte.dirty, by: p.pid, priv: pte.t === 'devpriv' };
     pg.lockedBy = p.pid;
+    zapOwnerMirrors(w, o, m, page);
     if (w.faults['flush-after-unlock']) m.unflushed.push(page);
     else flushTlb(pg);
     m.cols.push({ page, src: pte.f, dst, dirty: pte.dirty, priv: pte.t === 'devpriv' });
@@ -247,8 +354,9 @@ function commit(w: World, p: Proc, o: AnonObj, m: MigState): MigResult {
   const dst = m.to === 'vram' && m.device !== null ? w.devices[m.device] : undefined;
   if (dst?.frozen && m.error === null) m.error = 'EBUSY';
   // A reset destroyed the copy in the destination while the source is intact: keep the source.
+  // (A hole's destination is the zero page it would map: destroyed, it is lost the same way.)
   const copyLost = m.cols.some(
-    (c) => c.src !== null && isGarbage(w, c.dst) && !isGarbage(w, c.src),
+    (c) => isGarbage(w, c.dst) && (c.src === null || !isGarbage(w, c.src)),
   );
   if (copyLost && m.error === null) m.error = 'EIO';
   for (const page of m.unflushed) {
@@ -281,7 +389,9 @@ function commit(w: World, p: Proc, o: AnonObj, m: MigState): MigResult {
     if (ours && m.error === null) {
       const dirty = w.faults['drop-dirty-on-migrate'] ? false : c.dirty;
       // The source was destroyed by a reset while the migration waited: the data is lost.
-      if (isGarbage(w, c.dst)) markAnonLost(w, o, c.page);
+      if (isGarbage(w, c.dst) && !ignoresCopyFailure(w, deviceOf(w, c.src))) {
+        markAnonLost(w, o, c.page);
+      }
       pg.pte = installPte(toWhere, c.dst, dirty);
       emit(w, {
         type: 'page.migrate_commit',

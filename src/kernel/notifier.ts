@@ -10,12 +10,18 @@
 import { emit, freshId } from '../world/log.js';
 import type { Proc, Wait, World } from '../world/types.js';
 import { driverLock, lockBusy, notifierLock, tryLock, unlock } from './locks.js';
-import { keyOf } from './objects.js';
+import { importerConfig, keyOf } from './objects.js';
 import { jobInvalidateWait, jobPreempt } from './userptr.js';
+
+/** Why the range is invalidated (enum mmu_notifier_event). */
+export type InvEvent = 'migrate' | 'clear' | 'unmap' | 'release';
 
 export interface InvState {
   readonly obj: string;
   readonly blockable: boolean;
+  readonly event: InvEvent;
+  /** MMU_NOTIFY_MIGRATE: the migration's pgmap owner (mmu_notifier_range_init_owner). */
+  readonly owner: string | null;
   id: number;
   /** Subscribers to call, in attach order (snapshot at start: later ones are deferred). */
   subs: string[];
@@ -23,8 +29,25 @@ export interface InvState {
   overlapped: boolean;
 }
 
-export function newInvalidation(obj: string, blockable: boolean): InvState {
-  return { obj, blockable, id: 0, subs: [], i: 0, overlapped: false };
+export function newInvalidation(
+  obj: string,
+  blockable: boolean,
+  event: InvEvent,
+  owner: string | null = null,
+): InvState {
+  return { obj, blockable, event, owner, id: 0, subs: [], i: 0, overlapped: false };
+}
+
+/**
+ * A mirror skips an invalidation its own device's migration sends (MMU_NOTIFY_MIGRATE with its
+ * pgmap owner): the migration updates the mirror's page table itself. The
+ * owner-filter-skips-foreign fault tests the event but not the owner.
+ */
+function skipsInvalidation(w: World, importer: string, inv: InvState): boolean {
+  if (inv.event !== 'migrate' || inv.owner === null) return false;
+  const ic = importerConfig(w, importer);
+  if (ic?.kind !== 'mirror' || ic.device === null) return false;
+  return inv.owner === ic.device || w.faults['owner-filter-skips-foreign'] === true;
 }
 
 /** Subscribers in the interval tree for an object, in the order they attached. */
@@ -51,7 +74,13 @@ export function invalidateStart(w: World, inv: InvState, pid: number): void {
   w.mm.active += 1;
   if (inv.overlapped && !isOdd(w.mm.seq)) w.mm.seq += 1;
   w.mm.ranges.push({ id: inv.id, obj: inv.obj, by: pid, overlapped: inv.overlapped });
-  emit(w, { type: 'mmu.invalidate_start', obj: keyOf(w, inv.obj), blockable: inv.blockable });
+  emit(w, {
+    type: 'mmu.invalidate_start',
+    obj: keyOf(w, inv.obj),
+    blockable: inv.blockable,
+    event: inv.event,
+    owner: inv.owner,
+  });
 }
 
 /** mn_itree_inv_end: the last active range makes the sequence even and inserts deferred subs. */
@@ -106,7 +135,7 @@ export function planCallSubscriber(w: World, p: Proc, inv: InvState): Wait | (()
   const importer = inv.subs[inv.i] ?? '';
   const imp = w.importers[importer];
   const io = imp?.objs[inv.obj];
-  if (!imp || !io?.sub) {
+  if (!imp || !io?.sub || skipsInvalidation(w, importer, inv)) {
     return () => {
       inv.i += 1;
       return 'called';

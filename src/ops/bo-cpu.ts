@@ -4,22 +4,24 @@
  * frame. After hot-unplug the mapping is the dummy page: reads 0, writes are discarded.
  */
 import { done, type Plan, PROGRESS } from '../exec/op.js';
-import { memoryWait } from '../kernel/engine.js';
+import { memoryGone, memoryWait } from '../kernel/engine.js';
 import { clearLost, isLost } from '../kernel/loss.js';
 import { readFrame, writeFrame } from '../world/frames.js';
 import { observe } from '../world/log.js';
 import type { BoObj, World } from '../world/types.js';
 
-function mapped(o: BoObj, page: number): number | null {
-  return o.cpu[page] ?? null;
+/** The frame the CPU mapping reaches: the BAR of a device removed by surprise is the dummy page. */
+function mapped(w: World, o: BoObj, page: number): number | null {
+  const f = o.cpu[page] ?? null;
+  return f !== null && memoryGone(w, f) ? w.dummyFrame : f;
 }
 
-export function boCpuPhase(o: BoObj, page: number): string {
-  return mapped(o, page) === null ? 'fault' : 'access';
+export function boCpuPhase(w: World, o: BoObj, page: number): string {
+  return mapped(w, o, page) === null ? 'fault' : 'access';
 }
 
 export function planBoCpu(w: World, o: BoObj, page: number, write: boolean, value: number): Plan {
-  const f = mapped(o, page);
+  const f = mapped(w, o, page);
   if (f === null) {
     if (o.fence && !o.fence.signalled) return { on: 'fence', obj: o.name, holder: o.fence.by };
     return () => {

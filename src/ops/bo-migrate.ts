@@ -15,7 +15,7 @@ export function startBoMigrate(
 ): { kind: 'bo'; move: BoMoveState } | Errno {
   const to = str(a, 'to');
   if (to !== 'vram' && to !== 'system') return 'EINVAL';
-  if (a.pages !== undefined) return 'EINVAL';
+  if (a.pages !== undefined || a.select !== undefined || a.owner !== undefined) return 'EINVAL';
   if (a.device !== undefined && a.device !== o.device) return 'EINVAL';
   if (!o.domains.includes(to)) return 'EINVAL';
   const err = deviceErrno(w, o.device);

@@ -13,7 +13,7 @@ import {
   newCpuFault,
   planCpuFault,
 } from '../kernel/cpufault.js';
-import { memoryWait } from '../kernel/engine.js';
+import { memoryGone, memoryWait } from '../kernel/engine.js';
 import { clearLost, isLost } from '../kernel/loss.js';
 import { objOf } from '../kernel/objects.js';
 import { markDirty } from '../kernel/pages.js';
@@ -34,6 +34,8 @@ interface St {
 
 function accessAnon(w: World, o: AnonObj, s: St): Plan {
   const target = cpuTarget(o.page[s.page], s.write);
+  // Device-coherent memory of a device removed by surprise: the access gets SIGBUS.
+  if (target !== null && memoryGone(w, target.f)) return () => failed('EIO');
   const mem = target === null ? null : memoryWait(w, target.f);
   if (mem) return mem;
   return () => {
@@ -83,7 +85,7 @@ function makeOp(name: 'cpu.read' | 'cpu.write') {
     },
     phaseOf(w, p) {
       const o = objOf(w, p.st.obj, p.st.uid);
-      if (o?.kind === 'bo') return boCpuPhase(o, p.st.page);
+      if (o?.kind === 'bo') return boCpuPhase(w, o, p.st.page);
       if (o?.kind !== 'anon') return 'access';
       if (cpuFaultPending(p.st.fault)) return 'fault';
       return cpuAccessible(o, p.st.page, p.st.write) ? 'access' : 'fault';

@@ -119,7 +119,13 @@ export const devSuspend = defineOp<St>({
       return { on: 'page', obj: anon.o.name, page: anon.pages[0] ?? 0, holder: busy.by };
     if (anon) {
       return () => {
-        s.mig = newMigration(anon.o.name, anon.o.uid, anon.pages, 'system', null, null);
+        s.mig = newMigration({
+          obj: anon.o.name,
+          uid: anon.o.uid,
+          pages: anon.pages,
+          to: 'system',
+          owner: d.id,
+        });
         return PROGRESS;
       };
     }

@@ -1,6 +1,10 @@
 /**
  * dev.unplug [drm_dev_unplug, ttm_bo_vm_dummy_page, migrate_device_range, memunmap_pages],
- * phases gone, revoke, release:
+ * phases gone, revoke, release. By default an orderly unbind; with `surprise` the device left
+ * the bus (surprise removal): its memory and copy engine are gone from the gone step on, the
+ * loss is reported there (mappings of its memory invalidated, its pages marked lost), every
+ * access to its memory fails, and revoke poisons its anon pages (memory_failure-style hwpoison
+ * entries) instead of copying them back.
  *   gone     new operations on the device and its objects get ENODEV (except obj.destroy,
  *            imp.unmap, imp.unpin, imp.detach)
  *   revoke   every dynamic attachment of its bos is invalidated (pinned or not, dropping its
@@ -19,21 +23,27 @@ import {
   releaseDevice,
 } from '../kernel/device.js';
 import { attachments, dropBoPin, invalidateAttachment } from '../kernel/dmabuf.js';
-import { failJobs } from '../kernel/engine.js';
+import { failJobs, ignoresCopyFailure } from '../kernel/engine.js';
 import { lockBusy, resvLock, tryLock, unlock } from '../kernel/locks.js';
 import { type MigState, newMigration, planMigration } from '../kernel/migrate.js';
 import { pteFrame } from '../kernel/pages.js';
+import { newPoison, type PoisonState, planPoison } from '../kernel/poison.js';
+import { destroyVram, reportVramLoss } from '../kernel/vram-loss.js';
 import { forceFree, freeCount, releaseFrame, systemPool } from '../world/frames.js';
 import { emit, observe } from '../world/log.js';
 import type { AnonObj, BoObj, Proc, Wait, World } from '../world/types.js';
-import { isErrno, liveDevice } from './args.js';
+import { isErrno, liveDevice, optBool } from './args.js';
 
 interface St {
   readonly device: string;
+  /** Surprise removal: the device's memory goes with it (no orderly copy back). */
+  readonly surprise: boolean;
   stage: 'gone' | 'revoke' | 'release';
   /** bos already revoked. */
   done: string[];
   mig: MigState | null;
+  /** Surprise removal: the anon pages of one object being poisoned. */
+  poison: PoisonState | null;
   /** Migrations back to RAM in a row that moved nothing (waiting for memory then). */
   stuck: number;
 }
@@ -83,6 +93,31 @@ function nextToEvacuate(
   return null;
 }
 
+/**
+ * Surprise removal: the next object with anon pages in the device's memory (pinned ones too:
+ * the memory is gone), or a migration to wait for first (it fails, its copy engine gone, and
+ * puts the page back).
+ */
+function nextToPoison(w: World, device: string, pid: number): Wait | AnonObj | null {
+  const first = anonPagesOn(w, device)[0];
+  if (!first) return null;
+  for (const i of first.pages) {
+    const pte = first.o.page[i]?.pte;
+    if (pte?.t === 'migration' && pte.by !== pid)
+      return { on: 'page', obj: first.o.name, page: i, holder: pte.by };
+  }
+  return first.o;
+}
+
+function planPoisoning(w: World, p: Proc, s: St, poison: PoisonState): Plan {
+  const step = planPoison(w, p, poison);
+  if (typeof step !== 'function') return step;
+  return () => {
+    if (step()) s.poison = null;
+    return PROGRESS;
+  };
+}
+
 /** One step of a migration bringing the device's anon pages back to RAM. */
 function planEvacuation(w: World, p: Proc, s: St): Plan {
   const mig = s.mig;
@@ -104,7 +139,12 @@ export const devUnplug = defineOp<St>({
   start(w, a) {
     const d = liveDevice(w, a);
     if (isErrno(d)) return d;
-    return { pc: 'run', st: { device: d.id, stage: 'gone', done: [], mig: null, stuck: 0 } };
+    const surprise = optBool(a, 'surprise', false);
+    if (surprise === null) return 'EINVAL';
+    return {
+      pc: 'run',
+      st: { device: d.id, surprise, stage: 'gone', done: [], mig: null, poison: null, stuck: 0 },
+    };
   },
   phaseOf: (_w, p) => p.st.stage,
   plan(w, p) {
@@ -122,13 +162,22 @@ export const devUnplug = defineOp<St>({
         // Work queued on a hung engine completes with an error; the unbind itself still runs.
         failJobs(w, d.id);
         claimDevice(d, 'unplugging', p.pid);
-        emit(w, { type: 'dev.gone', device: d.id });
+        emit(w, { type: 'dev.gone', device: d.id, surprise: s.surprise });
+        if (s.surprise) {
+          // The device is gone from the bus: its memory and engine with it. The loss is
+          // reported at once (every importer mapping of it invalidated, its pages marked
+          // lost); every access to it fails from now on.
+          d.surprise = true;
+          destroyVram(w, d.id);
+          if (!ignoresCopyFailure(w, d.id)) reportVramLoss(w, d.id, true);
+        }
         s.stage = 'revoke';
         return PROGRESS;
       };
     }
     if (s.stage === 'revoke') {
       if (s.mig) return planEvacuation(w, p, s);
+      if (s.poison) return planPoisoning(w, p, s, s.poison);
       const bo = bosIn(w, d.id).find((b) => !s.done.includes(b.name));
       if (bo) {
         const busy = lockBusy(w, resvLock(bo.name), p.pid);
@@ -141,12 +190,23 @@ export const devUnplug = defineOp<St>({
           return PROGRESS;
         };
       }
-      const next = nextToEvacuate(w, d.id, p.pid, s.stuck);
+      const poisons = s.surprise && !ignoresCopyFailure(w, d.id);
+      if (poisons) {
+        const next = nextToPoison(w, d.id, p.pid);
+        if (next && 'on' in next) return next;
+        if (next) {
+          return () => {
+            s.poison = newPoison(next, d.id);
+            return PROGRESS;
+          };
+        }
+      }
+      const next = poisons ? null : nextToEvacuate(w, d.id, p.pid, s.stuck);
       if (next && 'on' in next) return next;
       if (next) {
         const { o, pages } = next;
         return () => {
-          s.mig = newMigration(o.name, o.uid, pages, 'system', null, null);
+          s.mig = newMigration({ obj: o.name, uid: o.uid, pages, to: 'system', owner: d.id });
           return PROGRESS;
         };
       }
@@ -173,7 +233,13 @@ export const devUnplug = defineOp<St>({
     if (rest && 'on' in rest) return rest;
     if (rest) {
       return () => {
-        s.mig = newMigration(rest.o.name, rest.o.uid, rest.pages, 'system', null, null);
+        s.mig = newMigration({
+          obj: rest.o.name,
+          uid: rest.o.uid,
+          pages: rest.pages,
+          to: 'system',
+          owner: d.id,
+        });
         return PROGRESS;
       };
     }

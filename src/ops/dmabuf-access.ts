@@ -9,6 +9,8 @@ import {
   newDmabufMapState,
   planDmabufMapRoutine,
 } from '../kernel/dmabuf-map.js';
+import { objOf } from '../kernel/objects.js';
+import { isDeviceFrame } from '../world/frames.js';
 import type { Proc, World } from '../world/types.js';
 
 export type DmabufIssueState = { remap: DmabufMapState | null };
@@ -35,18 +37,25 @@ export function planDmabufIssue(
   p: Proc,
   importer: string,
   obj: string,
+  uid: number,
   page: number,
   s: DmabufIssueState,
   issue: (f: number) => Outcome,
 ): Plan {
-  const bo = w.objects[obj];
+  const bo = objOf(w, obj, uid);
   const io = w.importers[importer]?.objs[obj];
   // A re-map under way is finished (or failed) by its own routine, which holds the lock.
   if (s.remap) return planRemap(w, p, s, s.remap);
-  if (bo?.kind !== 'bo' || !io?.att) return failNow('EINVAL');
+  // Detached meanwhile (the bo may be gone, its name reused): no attachment to use.
+  if (bo?.kind !== 'bo' || !io?.att || io.att.revoked) return failNow('EINVAL');
   if (!io.mapped) return failNow('EFAULT');
-  // The exporter is gone: a dynamic importer's mapping was revoked, a static one's pin waits.
-  if (w.devices[bo.device]?.gone) return failNow(io.att.dynamic ? 'ENODEV' : 'EIO');
+  // The exporter is gone: a dynamic importer's mapping was revoked. Nothing revokes a static
+  // (pinned) attachment: one pinned in system memory keeps working until it unmaps or detaches;
+  // one pinned in VRAM reads EIO while release waits for its pin.
+  if (w.devices[bo.device]?.gone) {
+    if (io.att.dynamic) return failNow('ENODEV');
+    if (io.pin?.frames.some((f) => isDeviceFrame(w, f)) ?? true) return failNow('EIO');
+  }
   const e = io.pt[page];
   if (!e || io.att.invalidated) return planRemap(w, p, s, newDmabufMapState(importer, bo, false));
   if (bo.fence && !bo.fence.signalled && !w.faults['map-without-kernel-fence']) {

@@ -6,10 +6,10 @@
  */
 import { done, failed, type Plan, PROGRESS } from '../exec/op.js';
 import { type BoMoveState, moveWait, newBoMove, planBoMove } from '../kernel/bo-move.js';
-import { attachments, mayUseVram, pinnedInVram, takeBoPin } from '../kernel/dmabuf.js';
+import { attachments, isPinned, mayUseVram, pinnedInVram, takeBoPin } from '../kernel/dmabuf.js';
 import { lockBusy, resvLock, tryLock, unlock } from '../kernel/locks.js';
 import { objOf } from '../kernel/objects.js';
-import type { ImporterConfig } from '../world/config.js';
+import type { Domain, ImporterConfig } from '../world/config.js';
 import type { Errno } from '../world/errno.js';
 import type { BoObj, Proc, World } from '../world/types.js';
 import { deviceErrno } from './device-state.js';
@@ -38,6 +38,22 @@ function everyoneMayUseVram(w: World, bo: BoObj): boolean {
   return attachments(w, bo.name).every((a) => mayUseVram(bo, a.att));
 }
 
+/**
+ * Where a pin needs the bo: VRAM only if its domains include it, every attachment may use VRAM
+ * and the device takes new work; otherwise system memory, if its domains include it. A bo
+ * evicted outside its domains is validated back into them first; EINVAL when no allowed
+ * placement will do.
+ */
+function pinPlacement(w: World, bo: BoObj): Domain | 'EINVAL' {
+  const frozen = w.devices[bo.device]?.frozen === true;
+  const everyone = everyoneMayUseVram(w, bo) || w.faults['pin-vram-for-non-p2p'] === true;
+  const vramOk = bo.domains.includes('vram') && everyone && !frozen;
+  const systemOk = bo.domains.includes('system');
+  if (bo.placement === 'vram' ? vramOk : systemOk) return bo.placement;
+  if (bo.placement === 'vram') return systemOk ? 'system' : 'EINVAL';
+  return vramOk ? 'vram' : 'EINVAL';
+}
+
 export function planDmabufPin(w: World, p: Proc, d: DmabufPinState): Plan {
   const bo = objOf(w, d.obj, d.uid);
   const io = w.importers[d.importer]?.objs[d.obj];
@@ -64,17 +80,15 @@ export function planDmabufPin(w: World, p: Proc, d: DmabufPinState): Plan {
       return () => {
         tryLock(w, resv, p.pid);
         if (io?.pin) return fail('EALREADY');
-        const frozen = w.devices[bo.device]?.frozen === true;
-        const toSystem =
-          bo.placement === 'vram' &&
-          ((!everyoneMayUseVram(w, bo) && !w.faults['pin-vram-for-non-p2p']) || frozen);
-        if (!toSystem) {
+        const to = pinPlacement(w, bo);
+        if (to === 'EINVAL') return fail(to);
+        if (to === bo.placement) {
           d.stage = 'pin';
           return PROGRESS;
         }
-        if (!bo.domains.includes('system')) return fail('EINVAL');
-        if (pinnedInVram(w, bo.name, d.importer)) return fail('EBUSY');
-        d.move = newBoMove(bo, 'system', true);
+        const held = to === 'system' ? pinnedInVram(w, bo.name, d.importer) : isPinned(w, bo.name);
+        if (held) return fail('EBUSY');
+        d.move = newBoMove(bo, to, true);
         d.stage = 'place';
         return PROGRESS;
       };
@@ -94,7 +108,7 @@ export function planDmabufPin(w: World, p: Proc, d: DmabufPinState): Plan {
         if (r === null) return PROGRESS;
         d.move = null;
         if (typeof r === 'string') return fail(r);
-        if (bo.placement === 'vram') return fail('EBUSY');
+        if (pinPlacement(w, bo) !== bo.placement) return fail('EBUSY');
         d.stage = 'pin';
         return PROGRESS;
       };

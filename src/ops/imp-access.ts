@@ -5,11 +5,11 @@
  * and the exporter wait for before they let a page move.
  */
 import { defineOp, done, failed, failNow, type Outcome, type Plan, PROGRESS } from '../exec/op.js';
-import { type EngineSlot, engineStep, memoryWait } from '../kernel/engine.js';
+import { type EngineSlot, engineStep, memoryGone, memoryWait } from '../kernel/engine.js';
 import { type MirrorMapState, newMirrorMap, planMirrorMap } from '../kernel/hmm.js';
 import { clearLost, isLost } from '../kernel/loss.js';
 import { importerConfig, keyOf, objOf } from '../kernel/objects.js';
-import { readFrame, writeFrame } from '../world/frames.js';
+import { GARBAGE_OWNER, readFrame, writeFrame } from '../world/frames.js';
 import { emit, freshId, observe } from '../world/log.js';
 import type { InflightDma, Proc, World } from '../world/types.js';
 import { importerCfg, int, isErrno, pageIn, usedObj } from './args.js';
@@ -30,12 +30,20 @@ interface St {
   map: MirrorMapState | null;
   dmabuf: DmabufIssueState;
   dma: InflightDma | null;
+  /**
+   * The page's data was lost (a reported VRAM loss) when the DMA read was issued: if the frame
+   * still holds the garbage when the read completes, it read lost data, whatever happened to the
+   * page meanwhile (a later write may have given the page new data in another frame).
+   */
+  issuedLost: boolean;
   /** The DMA queued on a hung device's engine. */
   engine: EngineSlot;
 }
 
 /** Register the DMA on a frame: it is now in flight. */
 export function issueDma(w: World, p: Proc, s: St, f: number): Outcome {
+  // The memory went with a device removed by surprise: the transfer fails.
+  if (memoryGone(w, f)) return failed('EIO');
   const d: InflightDma = {
     id: freshId(w),
     by: p.pid,
@@ -44,10 +52,12 @@ export function issueDma(w: World, p: Proc, s: St, f: number): Outcome {
     page: s.page,
     f,
     write: s.write,
+    failed: false,
   };
   w.dma.push(d);
   s.dma = d;
   s.stage = 'complete';
+  s.issuedLost = !s.write && isLost(objOf(w, s.obj, s.uid), s.page);
   emit(w, {
     type: 'dma.issue',
     importer: s.importer,
@@ -115,6 +125,12 @@ function complete(w: World, s: St): Plan {
   if (engine) return engine;
   const mem = memoryWait(w, d.f);
   if (mem) return mem;
+  if (d.failed) {
+    return () => {
+      endDma(w, s, d);
+      return failed('EIO');
+    };
+  }
   return () => {
     endDma(w, s, d);
     const o = objOf(w, s.obj, s.uid);
@@ -126,7 +142,8 @@ function complete(w: World, s: St): Plan {
       return done();
     }
     const data = readFrame(w, d.f, `${s.importer} DMA read`);
-    const value = isLost(o, s.page) ? 'lost' : (data?.v ?? 0);
+    const readLost = isLost(o, s.page) || (s.issuedLost && data?.o === GARBAGE_OWNER);
+    const value = readLost ? 'lost' : (data?.v ?? 0);
     observe(w, {
       k: 'read',
       who: s.importer,
@@ -190,6 +207,7 @@ function makeOp(name: 'imp.read' | 'imp.write') {
           map: null,
           dmabuf: newDmabufIssue(),
           dma: null,
+          issuedLost: false,
           engine: { job: null },
         },
       };
@@ -200,7 +218,7 @@ function makeOp(name: 'imp.read' | 'imp.write') {
       if (s.stage === 'complete') return complete(w, s);
       if (s.kind === 'mirror') return issueMirror(w, p, s);
       if (s.kind === 'pin') return issuePin(w, p, s);
-      return planDmabufIssue(w, p as Proc, s.importer, s.obj, s.page, s.dmabuf, (f) =>
+      return planDmabufIssue(w, p as Proc, s.importer, s.obj, s.uid, s.page, s.dmabuf, (f) =>
         issueDma(w, p, s, f),
       );
     },

@@ -1,9 +1,11 @@
 /** obj.create: a run of anonymous pages (populated on first touch), or a bo placed at once. */
-import { defineOp, done, failed } from '../exec/op.js';
+import { defineOp, done, failed, type Outcome, type Plan, PROGRESS } from '../exec/op.js';
+import { type BoMoveState, evictionVictim, newBoMove, planBoMove } from '../kernel/bo-move.js';
+import { type DirectReclaim, newDirectReclaim, planDirectReclaim } from '../kernel/reclaim.js';
 import type { Domain } from '../world/config.js';
-import { allocFrame, releaseFrame, systemPool, vramPool } from '../world/frames.js';
+import { allocFrame, freeCount, releaseFrame, systemPool, vramPool } from '../world/frames.js';
 import { emit } from '../world/log.js';
-import type { BoObj, World } from '../world/types.js';
+import type { BoObj, Proc, World } from '../world/types.js';
 import { type Args, int, str } from './args.js';
 import { deviceErrno } from './device-state.js';
 
@@ -16,6 +18,12 @@ interface St {
   readonly device: string | null;
   readonly domains: readonly Domain[];
   readonly placement: Domain;
+  /** A bo in full VRAM first evicts other bos of the device (TTM), one move at a time. */
+  evict: BoMoveState | null;
+  /** bos an eviction failed to move (not tried again). */
+  tried: string[];
+  /** A bo in full RAM first reclaims. */
+  dr: DirectReclaim;
 }
 
 function parseDomains(a: Args): Domain[] | null {
@@ -50,7 +58,17 @@ export const objCreate = defineOp<St>({
     if (kind === 'anon') {
       return {
         pc: 'create',
-        st: { name, kind, pages, device: null, domains: [], placement: 'system' },
+        st: {
+          name,
+          kind,
+          pages,
+          device: null,
+          domains: [],
+          placement: 'system',
+          evict: null,
+          tried: [],
+          dr: newDirectReclaim(),
+        },
       };
     }
     const device = str(a, 'device');
@@ -64,74 +82,127 @@ export const objCreate = defineOp<St>({
     const err = deviceErrno(w, device);
     if (err) return err;
     if (pl === 'vram' && w.devices[device]?.frozen) return 'EBUSY';
-    return { pc: 'create', st: { name, kind, pages, device, domains, placement: pl } };
+    return {
+      pc: 'create',
+      st: {
+        name,
+        kind,
+        pages,
+        device,
+        domains,
+        placement: pl,
+        evict: null,
+        tried: [],
+        dr: newDirectReclaim(),
+      },
+    };
   },
   phaseOf: () => 'create',
-  plan: (w, p) => () => {
+  plan(w, p) {
     const s = p.st;
-    const uid = takeUid(w);
-    const key = `${s.name}#${uid}`;
-    if (s.kind === 'anon') {
-      w.objects[s.name] = {
-        kind: 'anon',
-        name: s.name,
-        key,
-        uid,
-        pages: s.pages,
-        destroyed: false,
-        page: Array.from({ length: s.pages }, () => ({
-          pte: { t: 'none' },
-          tlb: null,
-          swap: null,
-          lockedBy: null,
-          lost: false,
-        })),
-        mmap: { readers: [], writer: null },
-      };
-      emit(w, { type: 'obj.create', obj: key, kind: 'anon', pages: s.pages });
-      return done();
+    if (s.kind === 'bo') {
+      const room = planRoom(w, p, s);
+      if (room) return room;
     }
-    const device = s.device ?? '';
-    const pool = s.placement === 'vram' ? vramPool(device) : systemPool();
-    const frames: number[] = [];
-    for (let page = 0; page < s.pages; page++) {
-      const f = allocFrame(w, pool, { obj: s.name, page });
-      if (f === null) {
-        for (const g of frames) releaseFrame(w, g);
-        w.nextUid -= 1;
-        return failed('ENOMEM');
-      }
-      frames.push(f);
-    }
-    w.clock += 1;
-    const bo: BoObj = {
-      kind: 'bo',
+    return () => create(w, s);
+  },
+});
+
+/** Make room for a bo: evict other bos from full VRAM, reclaim full RAM. Null: go ahead. */
+function planRoom(w: World, p: Proc, s: St): Plan | null {
+  const device = s.device ?? '';
+  if (s.evict) {
+    const mv = s.evict;
+    const step = planBoMove(w, p, mv);
+    if (typeof step !== 'function') return step;
+    return () => {
+      const r = step();
+      if (r === null) return PROGRESS;
+      if (typeof r === 'string' || r.moved === 0) s.tried.push(mv.obj);
+      s.evict = null;
+      return PROGRESS;
+    };
+  }
+  if (s.placement === 'system') {
+    const reclaim = planDirectReclaim(w, p, s.pages, s.dr);
+    if (typeof reclaim !== 'function') return reclaim;
+    return () => (reclaim() === 'ENOMEM' ? failed('ENOMEM') : PROGRESS);
+  }
+  if (freeCount(w, vramPool(device)) >= s.pages) return null;
+  const v = evictionVictim(w, device, s.name, p.pid, s.tried);
+  if (!v) return null;
+  return () => {
+    s.evict = newBoMove(v, 'system', false, true);
+    return PROGRESS;
+  };
+}
+
+function create(w: World, s: St): Outcome {
+  if (w.objects[s.name]) return failed('EEXIST');
+  if (s.kind === 'bo' && s.placement === 'vram' && w.devices[s.device ?? '']?.frozen)
+    return failed('EBUSY');
+  const uid = takeUid(w);
+  const key = `${s.name}#${uid}`;
+  if (s.kind === 'anon') {
+    w.objects[s.name] = {
+      kind: 'anon',
       name: s.name,
       key,
       uid,
       pages: s.pages,
       destroyed: false,
-      device,
-      domains: s.domains,
-      placement: s.placement,
-      frames,
-      shared: false,
-      fence: null,
-      placedAt: w.clock,
-      cpu: new Array(s.pages).fill(null),
-      resv: null,
-      lost: new Array(s.pages).fill(false),
-      movingBy: null,
+      page: Array.from({ length: s.pages }, () => ({
+        pte: { t: 'none' },
+        tlb: null,
+        swap: null,
+        lockedBy: null,
+        lost: false,
+      })),
+      mmap: { readers: [], writer: null },
     };
-    w.objects[s.name] = bo;
-    emit(w, {
-      type: 'obj.create',
-      obj: key,
-      kind: 'bo',
-      pages: s.pages,
-      placement: s.placement,
-      device,
-    });
+    emit(w, { type: 'obj.create', obj: key, kind: 'anon', pages: s.pages });
     return done();
-  },
-});
+  }
+  const device = s.device ?? '';
+  const pool = s.placement === 'vram' ? vramPool(device) : systemPool();
+  const frames: number[] = [];
+  for (let page = 0; page < s.pages; page++) {
+    const f = allocFrame(w, pool, { obj: s.name, page });
+    if (f === null) {
+      for (const g of frames) releaseFrame(w, g);
+      w.nextUid -= 1;
+      return failed('ENOMEM');
+    }
+    frames.push(f);
+  }
+  w.clock += 1;
+  const bo: BoObj = {
+    kind: 'bo',
+    name: s.name,
+    key,
+    uid,
+    pages: s.pages,
+    destroyed: false,
+    device,
+    domains: s.domains,
+    placement: s.placement,
+    frames,
+    shared: false,
+    fence: null,
+    placedAt: w.clock,
+    cpu: new Array(s.pages).fill(null),
+    resv: null,
+    lost: new Array(s.pages).fill(false),
+    movingBy: null,
+  };
+  w.objects[s.name] = bo;
+  emit(w, {
+    type: 'obj.create',
+    obj: key,
+    kind: 'bo',
+    pages: s.pages,
+    placement: s.placement,
+    device,
+  });
+  return done();
+}

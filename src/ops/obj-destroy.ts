@@ -40,7 +40,7 @@ function zapAnon(w: World, name: string): void {
     if (pte.t === 'present' || pte.t === 'devpriv' || pte.t === 'migration') {
       releaseFrame(w, pte.f);
       emit(w, { type: 'page.unmap', obj: o.key, page });
-    } else if (pte.t === 'swap') {
+    } else if (pte.t === 'swap' || pte.t === 'poison') {
       emit(w, { type: 'page.unmap', obj: o.key, page });
     }
     pg.pte = { t: 'none' };
@@ -63,7 +63,7 @@ export const objDestroy = defineOp<St>({
     if (isErrno(o)) return o;
     return {
       pc: 'destroy',
-      st: { obj: o.name, uid: o.uid, stage: 'start', inv: newInvalidation(o.name, true) },
+      st: { obj: o.name, uid: o.uid, stage: 'start', inv: newInvalidation(o.name, true, 'unmap') },
     };
   },
   phaseOf: () => 'destroy',

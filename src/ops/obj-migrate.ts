@@ -4,7 +4,13 @@
  * Phases: collect, copy, commit. Value: { moved, skipped }.
  */
 import { defineOp, done, failed, PROGRESS } from '../exec/op.js';
-import { type MigState, migPhase, newMigration, planMigration } from '../kernel/migrate.js';
+import {
+  type MigSelect,
+  type MigState,
+  migPhase,
+  newMigration,
+  planMigration,
+} from '../kernel/migrate.js';
 import { allPages } from '../kernel/pages.js';
 import type { Errno } from '../world/errno.js';
 import type { Proc, World } from '../world/types.js';
@@ -13,6 +19,21 @@ import { type BoMoveState, boMovePhase, planBoMigrate, startBoMigrate } from './
 import { deviceErrno } from './device-state.js';
 
 type St = { readonly kind: 'anon'; mig: MigState } | { readonly kind: 'bo'; move: BoMoveState };
+
+const SELECT_FLAGS = ['system', 'device_private', 'device_coherent'] as const;
+
+/** `select`: migrate_vma's MIGRATE_VMA_SELECT_* flags, by their suffix; default what drivers pass. */
+function parseSelect(a: Readonly<Record<string, unknown>>): MigSelect | null | undefined {
+  const v = a.select;
+  if (v === undefined) return undefined;
+  if (!Array.isArray(v) || v.length === 0 || new Set(v).size !== v.length) return null;
+  if (!v.every((x) => (SELECT_FLAGS as readonly unknown[]).includes(x))) return null;
+  return {
+    system: v.includes('system'),
+    private: v.includes('device_private'),
+    coherent: v.includes('device_coherent'),
+  };
+}
 
 function startAnon(
   w: World,
@@ -27,6 +48,13 @@ function startAnon(
   if (list === null) return 'EINVAL';
   const sel = list ?? allPages(pages);
   if (sel.some((i) => i < 0 || i >= pages) || new Set(sel).size !== sel.length) return 'EINVAL';
+  const select = parseSelect(a);
+  if (select === null) return 'EINVAL';
+  let owner: string | null | undefined;
+  if (a.owner !== undefined) {
+    owner = str(a, 'owner');
+    if (owner === null || !w.devices[owner]) return 'EINVAL';
+  }
   let device: string | null = null;
   if (to === 'vram') {
     device = str(a, 'device');
@@ -37,7 +65,16 @@ function startAnon(
   } else if (a.device !== undefined) {
     return 'EINVAL';
   }
-  return { kind: 'anon', mig: newMigration(obj, uid, sel, to, device, null) };
+  const mig = newMigration({
+    obj,
+    uid,
+    pages: sel,
+    to,
+    device,
+    ...(select ? { select } : {}),
+    ...(owner !== undefined ? { owner } : {}),
+  });
+  return { kind: 'anon', mig };
 }
 
 export const objMigrate = defineOp<St>({

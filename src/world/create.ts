@@ -35,6 +35,7 @@ export function createWorld(config: Config, faults: readonly string[]): World {
       vramLost: 0,
       frozen: false,
       gone: false,
+      surprise: false,
       eventBy: null,
     };
   }

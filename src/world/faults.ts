@@ -218,6 +218,33 @@ export const FAULTS = [
     area: 'userptr',
     families: ['userptr', 'migrate', 'reclaim'],
   },
+  {
+    name: 'owner-filter-skips-foreign',
+    trips: 'Map.NoStalePfn',
+    what: "a mirror skips every MMU_NOTIFY_MIGRATE invalidation, not only its own device's (the owner test is missing), so another device's migration leaves its PTEs on the old frames",
+    history:
+      'mmu_notifier_range_init_owner / range->owner: drivers skip only their own migrations (test_hmm dmirror_interval_invalidate, nouveau, amdgpu SVM)',
+    area: 'notifier',
+    families: ['mirror', 'migrate'],
+  },
+  {
+    name: 'reclaim-ignores-pin',
+    trips: 'Pin.NeverMoves',
+    what: 'reclaim unmaps and swaps out a pinned anon page: the pin keeps the old frame while the process faults in a new one',
+    history:
+      'try_to_unmap of maybe-pinned anon pages: 6c287605fd56 (PG_anon_exclusive), folio_try_share_anon_rmap_pte refuses pinned pages',
+    area: 'pinning',
+    families: ['pin', 'reclaim'],
+  },
+  {
+    name: 'unplug-ignores-copy-failure',
+    trips: 'Hang.LossIsReported',
+    what: "surprise removal is handled as an orderly unbind: device memory is copied back to RAM and the failed copies are not looked at, so garbage becomes the pages' data with no loss reported",
+    history:
+      'nouveau_dmem_evict_chunk: "there is nothing sensible we can do if we can\'t copy the data back" (copy errors ignored, __GFP_NOFAIL)',
+    area: 'unplug',
+    families: ['cpu', 'migrate', 'device'],
+  },
   // Added by this project so that invariants the catalogue leaves uncovered can be shown to fail.
   {
     name: 'hmm-maps-foreign-private',

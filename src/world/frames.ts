@@ -149,8 +149,11 @@ export function writeFrame(w: World, f: number, data: Content, what: string): vo
   if (fr.state === 'garbage') fr.state = 'used';
 }
 
+/** The owner uid of garbage: no object's. */
+export const GARBAGE_OWNER = -1;
+
 /** What a frame holds after its device lost VRAM: nobody's data. */
-export const GARBAGE: Content = { v: -1, o: -1, p: -1 };
+export const GARBAGE: Content = { v: -1, o: GARBAGE_OWNER, p: -1 };
 
 export function isGarbage(w: World, f: number): boolean {
   return w.frames[f]?.state === 'garbage';

@@ -49,7 +49,12 @@ export type Pte =
       readonly by: number;
       readonly priv: boolean;
     }
-  | { readonly t: 'swap'; readonly slot: number };
+  | { readonly t: 'swap'; readonly slot: number }
+  /**
+   * A hwpoison entry: the page's memory went away with its device (surprise removal). Any
+   * access gets SIGBUS (EIO); gup and hmm_range_fault get EFAULT; only munmap clears it.
+   */
+  | { readonly t: 'poison' };
 
 export interface Tlb {
   readonly f: number;
@@ -196,6 +201,8 @@ export interface DeviceState {
   frozen: boolean;
   /** Operations get ENODEV (unplug from gone). */
   gone: boolean;
+  /** Removed by surprise (dev.unplug surprise): its memory and engine went with it. */
+  surprise: boolean;
   /** The device event process in progress, if any. */
   eventBy: number | null;
 }
@@ -229,6 +236,11 @@ export interface InflightDma {
   readonly page: number;
   readonly f: number;
   readonly write: boolean;
+  /**
+   * A reset destroyed the frame's content while the DMA was in flight: it completes with an
+   * error instead of reading or writing the garbage.
+   */
+  failed: boolean;
 }
 
 /** What a step saw, for the observers: reads, writes and touches of memory. */

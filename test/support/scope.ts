@@ -28,4 +28,7 @@ export const IMPLEMENTED_FAULTS: readonly string[] = [
   'revocable-pinned',
   'notifier-waits-for-compute-job',
   'resume-without-revalidate',
+  'owner-filter-skips-foreign',
+  'reclaim-ignores-pin',
+  'unplug-ignores-copy-failure',
 ];
