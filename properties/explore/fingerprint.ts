@@ -13,8 +13,9 @@
  * Left out, and why (docs/explore.md has the argument in full):
  *   - `config`, `faults`, `pools`, `dummyFrame`: the same for every state of one exploration;
  *   - `log`: the last step's events and observations, cleared before the next step reads it;
- *   - a process's `wait` (a record of why its last step blocked; nothing reads it) and `label`
- *     (a name for the trace; explore addresses processes by pid);
+ *   - a process's `wait` (a record of why its last step blocked; nothing reads it), `label`
+ *     (a name for the trace; explore addresses processes by pid), and `op` and `args` (fixed by
+ *     the pid: every operation of the workload has its own);
  *   - with the `counters` reduction: `nextPid`, `nextUid`, `nextId`, `clock`, which only mint
  *     fresh names and timestamps;
  *   - with the `procs` reduction, the order of `procs` (a set rather than a list).
@@ -40,8 +41,11 @@ export const WORLD_COUNTERS: ReadonlySet<string> = new Set([
   'clock',
 ]);
 
-/** Fields of a process that are not part of the state. */
-export const PROC_IGNORED: ReadonlySet<string> = new Set(['wait', 'label']);
+/**
+ * Fields of a process left out of its hash: `wait` and `label` are not state, and `op` and
+ * `args` are fixed by the pid (explore gives every operation of the workload its own pid).
+ */
+export const PROC_IGNORED: ReadonlySet<string> = new Set(['wait', 'label', 'op', 'args']);
 
 /**
  * A renaming applied while hashing (symmetry): names inside strings (their words) and numbers

@@ -6,10 +6,10 @@
  * a step: conformance, then every invariant.
  */
 import { cloneSpecState } from '../../models/product.js';
-import { phaseOf, waitOf } from '../../src/exec/kernel.js';
+import { phaseOf, type StepReport, waitOf } from '../../src/exec/kernel.js';
 import type { Proc, Wait, World } from '../../src/world/types.js';
 import { waitEdge } from '../invariants/progress-no-deadlock.js';
-import { Session, type Violation } from '../session.js';
+import { Session, type SessionState, type Violation } from '../session.js';
 import { TraceRunner } from '../trace/runner.js';
 import { deepClone } from './clone.js';
 import type { StateParts } from './fingerprint.js';
@@ -17,6 +17,11 @@ import { PID_BASE, type Scope, UID_BASE } from './scope.js';
 
 export interface ExState extends StateParts {
   readonly started: number[];
+  /**
+   * What each blocked process waits for, as the session found after the step that made this
+   * state (null: not known, ask the kernel). Derived from the world; not part of the state.
+   */
+  waits: ReadonlyMap<number, Wait> | null;
 }
 
 /** A transition: start thread t's next operation, or step the process with this pid. */
@@ -81,6 +86,7 @@ export class Model {
       spec: s.spec,
       ghost: s.ghost,
       started: this.scope.threads.map(() => 0),
+      waits: null,
     };
     return { state, violations: s.violations, setupFail };
   }
@@ -101,7 +107,11 @@ export class Model {
   /** The enabled transitions: runnable processes (in `procs` order), then startable threads. */
   moves(s: ExState): Move[] {
     const out: Move[] = [];
-    for (const p of s.w.procs) if (safeWait(s.w, p) === null) out.push({ k: 'step', pid: p.pid });
+    const waits = s.waits;
+    for (const p of s.w.procs) {
+      const blocked = waits ? waits.has(p.pid) : safeWait(s.w, p) !== null;
+      if (!blocked) out.push({ k: 'step', pid: p.pid });
+    }
     for (let t = 0; t < this.scope.threads.length; t++)
       if (this.canStart(s, t)) out.push({ k: 'start', t });
     return out;
@@ -109,16 +119,12 @@ export class Model {
 
   /** A copy of a state to step on. */
   copy(s: ExState): ExState {
-    return {
-      w: copyWorld(s.w),
-      spec: cloneSpecState(s.spec),
-      ghost: deepClone(s.ghost),
-      started: [...s.started],
-    };
+    return { ...copyParts(s), started: [...s.started], waits: null };
   }
 
   /** A session on a state (the state is changed by what the session does). */
   session(s: ExState): Session {
+    s.waits = null;
     return Session.resume(s);
   }
 
@@ -136,14 +142,17 @@ export class Model {
   /** Take a transition on s in place. */
   apply(s: ExState, m: Move): readonly Violation[] | null {
     const session = this.session(s);
+    let report: StepReport | null = null;
     if (m.k === 'start') {
       const p = this.spawn(session, s, m.t);
-      if (p) session.step(p);
+      if (p) report = session.step(p);
     } else {
       const p = s.w.procs.find((x) => x.pid === m.pid);
       if (!p) throw new Error(`no process ${m.pid}`);
-      session.step(p);
+      report = session.step(p);
     }
+    // The session found which processes are blocked after the step: the next moves need that.
+    if (report && report.kind !== 'oops') s.waits = session.waits;
     return session.violations;
   }
 
@@ -157,6 +166,11 @@ export class Model {
   phase(s: ExState, p: Proc): string {
     return phaseOf(s.w, p);
   }
+}
+
+/** A copy of a session's state: world, specification and ghost. */
+export function copyParts(s: SessionState): SessionState {
+  return { w: copyWorld(s.w), spec: cloneSpecState(s.spec), ghost: deepClone(s.ghost) };
 }
 
 /** The world's copy: everything but what never changes during a run. */
