@@ -101,7 +101,16 @@ function cutText(by: Cut, b: Bounds): string {
   }
 }
 
-export function exploreCommand(argv: readonly string[], io: Io): number | Promise<number> {
+/** How often progress is shown (tests shorten the heartbeat). */
+export interface Pace {
+  readonly heartbeatMs: number;
+}
+
+export function exploreCommand(
+  argv: readonly string[],
+  io: Io,
+  pace: Pace = { heartbeatMs: HEARTBEAT_MS },
+): number | Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...argv],
     options: {
@@ -135,7 +144,7 @@ export function exploreCommand(argv: readonly string[], io: Io): number | Promis
     if (e instanceof ScopeError) throw new UsageError(e.message);
     throw e;
   }
-  return drive(ex, io, {
+  return drive(ex, io, pace, {
     file,
     outDir: values.out ?? 'counterexamples',
     json: values.json === true,
@@ -152,7 +161,7 @@ interface Shown {
   readonly reductions: Reductions;
 }
 
-async function drive(ex: Exploration, io: Io, shown: Shown): Promise<number> {
+async function drive(ex: Exploration, io: Io, pace: Pace, shown: Shown): Promise<number> {
   const onInt = () => ex.interrupt();
   process.on('SIGINT', onInt);
   const started = performance.now();
@@ -167,7 +176,7 @@ async function drive(ex: Exploration, io: Io, shown: Shown): Promise<number> {
       if (io.tty && io.progress && now - lastDraw >= DRAW_MS) {
         lastDraw = now;
         io.progress(`explore: ${progressText(ex, now - started)}`);
-      } else if (!io.tty && now - lastBeat >= HEARTBEAT_MS) {
+      } else if (!io.tty && now - lastBeat >= pace.heartbeatMs) {
         lastBeat = now;
         io.err(`explore: ${progressText(ex, now - started)}`);
       }
