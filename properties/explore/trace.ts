@@ -53,14 +53,6 @@ export function commandSteps(
     if (c.k === 'run') steps.push({ op: 'run', args: { proc, until: c.until } });
     else steps.push({ op: c.k, args: { proc } });
   }
-  return tidy(steps);
-}
-
-/**
- * A labelled start whose process is never scheduled again reads better without its label (it
- * then runs to completion or until it blocks — the same state when it completes in one step).
- */
-function tidy(steps: TraceStep[]): TraceStep[] {
   return steps;
 }
 
