@@ -1,8 +1,13 @@
 /**
- * One exploration of a scope: verify (search.ts: every state, depth-first, with reductions);
- * on a violation or deadlock, find the shortest trace in commands (shortest.ts), write it as a
- * devmem-trace/1 trace and replay it from scratch to confirm it violates what was found. Runs
- * in slices so the command line can show progress and stop on Ctrl-C.
+ * One exploration of a scope, in three phases:
+ *   1. probe: breadth-first over trace commands (shortest.ts) for a few hundred states — a
+ *      shallow violation is found at once, already as the shortest trace, and a small scope is
+ *      searched completely;
+ *   2. verify: depth-first over atomic steps (search.ts) — every state, in little memory;
+ *   3. shortest: on a violation or deadlock found at depth d, the breadth-first search goes on
+ *      from where the probe stopped, up to d commands.
+ * The trace is written as a devmem-trace/1 trace and replayed from scratch to confirm it. Runs in
+ * slices so the command line can show progress and stop on Ctrl-C.
  */
 import { faultInfo } from '../../src/world/faults.js';
 import type { Violation } from '../session.js';
@@ -10,17 +15,13 @@ import type { Trace, TraceStep } from '../trace/types.js';
 import type { Renaming } from './fingerprint.js';
 import { type ExState, Model } from './model.js';
 import type { Scope } from './scope.js';
-import {
-  type Bounds,
-  type Cut,
-  type Reductions,
-  Search,
-  type Stats,
-  type Verdict,
-} from './search.js';
-import { type ShortestResult, shortest, type Target } from './shortest.js';
+import { type Bounds, type Cut, type Reductions, Search, type Stats } from './search.js';
+import { BreadthFirst, type ShortestResult } from './shortest.js';
 import { symmetryOf } from './symmetry.js';
 import { commandSteps, exploreTrace, replayFound } from './trace.js';
+
+/** States the breadth-first probe searches before the depth-first search takes over. */
+export const PROBE_STATES = 400;
 
 export interface ExploreOptions {
   readonly faults: readonly string[];
@@ -36,11 +37,8 @@ export interface Counterexample {
   readonly deadlock: string | null;
   /** Commands after the setup. */
   readonly commands: number;
-  /** The verifying search's depth of the violation, in atomic steps. */
-  readonly atomicDepth: number;
-  /** The shortest-trace search: states and milliseconds. */
-  readonly shortestStates: number;
-  readonly shortestMs: number;
+  /** Depth in atomic steps at which the depth-first search found it (null: the probe did). */
+  readonly atomicDepth: number | null;
 }
 
 export type Outcome =
@@ -49,10 +47,22 @@ export type Outcome =
   | { readonly k: 'violation'; readonly found: Counterexample }
   | { readonly k: 'deadlock'; readonly found: Counterexample };
 
+/** The breadth-first search's figures. */
+export interface BreadthStats {
+  readonly states: number;
+  readonly transitions: number;
+  readonly depth: number;
+  readonly ms: number;
+}
+
 export interface ExploreResult {
   readonly outcome: Outcome;
+  /** The state space searched: the depth-first search's, or the probe's if it did it all. */
   readonly stats: Stats;
-  /** Milliseconds: the verifying search, then the shortest-trace search. */
+  /** Which search the figures are of. */
+  readonly by: 'depth-first' | 'breadth-first';
+  readonly breadth: BreadthStats;
+  /** Milliseconds of searching (both searches), and from the start (setup included). */
   readonly searchMs: number;
   readonly totalMs: number;
   readonly renamings: number;
@@ -60,20 +70,20 @@ export interface ExploreResult {
 
 export class ExploreError extends Error {}
 
+type Phase = 'probe' | 'verify' | 'shortest' | 'done';
+
 export class Exploration {
   readonly model: Model;
   readonly faults: readonly string[];
   readonly search: Search;
+  readonly bfs: BreadthFirst;
   private readonly start: ExState;
   private readonly renamings: readonly Renaming[];
   private readonly t0 = performance.now();
-  private phase: 'verify' | 'shortest' | 'done' = 'verify';
-  private gen: Generator<number, ShortestResult | null> | null = null;
-  private verdict: Verdict | null = null;
+  private phase: Phase = 'probe';
+  private atomicDepth: number | null = null;
   private result: ExploreResult | null = null;
   private interrupted = false;
-  /** States the shortest-trace search has seen so far. */
-  shortestStates = 0;
 
   constructor(
     readonly scope: Scope,
@@ -85,6 +95,18 @@ export class Exploration {
     const init = this.model.initial();
     this.start = init.state;
     this.renamings = symmetryOf(this.model, this.start);
+    const prefer = this.faults.flatMap((f) => {
+      const t = faultInfo(f)?.trips;
+      return t ? [t] : [];
+    });
+    this.bfs = new BreadthFirst(
+      this.model,
+      this.model.copy(this.start),
+      prefer,
+      opts.reductions,
+      this.renamings,
+    );
+    this.bfs.limit = opts.bounds.maxDepth;
     this.search = new Search(
       this.model,
       { reductions: opts.reductions, bounds: opts.bounds, renamings: this.renamings },
@@ -93,12 +115,12 @@ export class Exploration {
     if (init.violations && init.setupFail !== null) {
       // The setup itself violates: that prefix is the counterexample.
       const steps = this.model.scope.setup.slice(0, init.setupFail + 1);
-      this.result = this.finishWith(steps, 0, { states: 0, ms: 0 }, null);
+      this.result = this.finishWith(steps, null);
     }
   }
 
   /** Which phase is running (for progress). */
-  get running(): 'verify' | 'shortest' | 'done' {
+  get running(): Phase {
     return this.phase;
   }
 
@@ -111,35 +133,38 @@ export class Exploration {
   run(sliceMs = Number.POSITIVE_INFINITY): ExploreResult | null {
     if (this.result) return this.result;
     const until = performance.now() + sliceMs;
-    if (this.phase === 'verify') {
-      const v = this.search.run(sliceMs);
-      if (!v) return null;
-      this.verdict = v;
-      if (v.k === 'verified' || v.k === 'cut')
-        return this.done({ k: v.k, ...(v.k === 'cut' ? { by: v.by } : {}) } as Outcome);
-      this.phase = 'shortest';
-      const target: Target =
-        v.k === 'violation'
-          ? { k: 'violation', prefer: this.preferred(v.violations) }
-          : { k: 'deadlock' };
-      // The search reached it in v.depth atomic steps: no trace needs more commands.
-      this.gen = shortest(
-        this.model,
-        this.model.copy(this.start),
-        target,
-        v.depth,
-        this.opts.reductions,
-        this.renamings,
-      );
-    }
-    if (this.phase === 'shortest' && this.gen) {
-      for (;;) {
-        if (this.interrupted) return this.done({ k: 'cut', by: 'interrupt' });
-        const r = this.gen.next();
-        if (r.done) return this.shortestDone(r.value);
-        this.shortestStates = r.value;
-        if (performance.now() > until) return null;
+    const { bounds } = this.opts;
+    if (this.interrupted) return this.done({ k: 'cut', by: 'interrupt' });
+    if (this.elapsed() > bounds.time) return this.done({ k: 'cut', by: 'time' });
+    if (this.phase === 'probe') {
+      const stop = this.bfs.run(Math.min(PROBE_STATES, bounds.maxStates), until);
+      if (stop === null) {
+        if (performance.now() < until) this.phase = 'verify';
+        return null;
       }
+      if (stop.k === 'found') return this.shortestDone(stop.result);
+      // Searched completely (or every state within --max-depth) by the probe alone.
+      if (stop.k === 'exhausted') return this.done({ k: 'verified' }, 'breadth-first');
+      return this.done({ k: 'cut', by: 'max-depth' }, 'breadth-first');
+    }
+    if (this.phase === 'verify') {
+      const v = this.search.run(Math.max(0, until - performance.now()));
+      if (!v) return null;
+      if (v.k === 'verified' || v.k === 'cut')
+        return this.done(v.k === 'cut' ? { k: 'cut', by: v.by } : { k: 'verified' });
+      this.phase = 'shortest';
+      this.atomicDepth = v.depth;
+      // The search reached it in v.depth atomic steps: no trace needs more commands.
+      this.bfs.limit = Math.min(this.bfs.limit, v.depth);
+    }
+    if (this.phase === 'shortest') {
+      const stop = this.bfs.run(Number.POSITIVE_INFINITY, until);
+      if (stop === null) return null;
+      if (stop.k !== 'found')
+        throw new ExploreError(
+          'explore: the breadth-first search found nothing within the depth the depth-first search found a violation at (a bug in explore)',
+        );
+      return this.shortestDone(stop.result);
     }
     return this.result;
   }
@@ -147,36 +172,21 @@ export class Exploration {
   /** Run to the end (tests, bench). */
   runAll(): ExploreResult {
     for (;;) {
-      const r = this.run(1000);
+      const r = this.run(100);
       if (r) return r;
     }
   }
 
-  /** The invariants a fault under test must trip: a violation naming one is preferred. */
-  private preferred(found: readonly Violation[]): string[] {
-    const trips = this.faults.flatMap((f) => {
-      const t = faultInfo(f)?.trips;
-      return t ? [t] : [];
-    });
-    return trips.length > 0 ? trips : found.map((v) => v.invariant);
+  private elapsed(): number {
+    return performance.now() - this.t0;
   }
 
-  private shortestDone(r: ShortestResult | null): ExploreResult {
-    const v = this.verdict;
-    if (!r || !v || (v.k !== 'violation' && v.k !== 'deadlock'))
-      throw new ExploreError(
-        'explore: the shortest-trace search found nothing within the depth the verifying search found a violation at (a bug in explore)',
-      );
+  private shortestDone(r: ShortestResult): ExploreResult {
     const steps = commandSteps(this.model, this.start, r.commands);
-    return this.finishWith(steps, v.depth, r, r.deadlock);
+    return this.finishWith(steps, r.deadlock);
   }
 
-  private finishWith(
-    steps: readonly TraceStep[],
-    atomicDepth: number,
-    r: { states: number; ms: number },
-    deadlock: string | null,
-  ): ExploreResult {
+  private finishWith(steps: readonly TraceStep[], deadlock: string | null): ExploreResult {
     const replayed = replayFound(this.model, this.faults, steps);
     if (deadlock === null && (!replayed || replayed.step !== steps.length - 1))
       throw new ExploreError(
@@ -194,11 +204,7 @@ export class Exploration {
       this.scopeFile,
       this.faults,
       steps,
-      {
-        invariants,
-        step: steps.length - 1,
-        ...(deadlock !== null ? { deadlock } : {}),
-      },
+      { invariants, step: steps.length - 1, ...(deadlock !== null ? { deadlock } : {}) },
       description,
     );
     const found: Counterexample = {
@@ -207,23 +213,40 @@ export class Exploration {
       violations,
       deadlock,
       commands,
-      atomicDepth,
-      shortestStates: r.states,
-      shortestMs: r.ms,
+      atomicDepth: this.atomicDepth,
     };
-    return this.done(deadlock !== null ? { k: 'deadlock', found } : { k: 'violation', found });
+    const by = this.atomicDepth === null ? 'breadth-first' : 'depth-first';
+    return this.done(deadlock !== null ? { k: 'deadlock', found } : { k: 'violation', found }, by);
   }
 
-  private done(outcome: Outcome): ExploreResult {
+  private done(outcome: Outcome, by?: 'depth-first' | 'breadth-first'): ExploreResult {
     this.phase = 'done';
-    const now = performance.now();
+    const b = this.bfs;
+    const breadth: BreadthStats = {
+      states: b.states,
+      transitions: b.transitions,
+      depth: b.depth,
+      ms: b.ms,
+    };
+    const which = by ?? (this.search.stats.transitions > 0 ? 'depth-first' : 'breadth-first');
+    const stats: Stats =
+      which === 'depth-first'
+        ? { ...this.search.stats }
+        : {
+            states: b.states,
+            transitions: b.transitions,
+            depth: b.depth,
+            ms: b.ms,
+            terminal: b.terminal,
+            waitingForUser: b.waitingForUser,
+          };
     this.result = {
       outcome,
-      stats: { ...this.search.stats },
-      searchMs:
-        this.search.stats.ms +
-        (outcome.k === 'violation' || outcome.k === 'deadlock' ? outcome.found.shortestMs : 0),
-      totalMs: now - this.t0,
+      stats,
+      by: which,
+      breadth,
+      searchMs: this.search.stats.ms + b.ms,
+      totalMs: this.elapsed(),
       renamings: this.renamings.length,
     };
     return this.result;

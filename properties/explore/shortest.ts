@@ -4,8 +4,9 @@
  * it for one atomic step under a label; `step`, `run … until` (each later phase) and `finish` a
  * pending process — so the first level holding a violating command is the least number of
  * commands any trace needs. Atomic commands alone reach every state; the others are shortcuts a
- * trace may take. The verifying search bounds the depth: its violation, found in d atomic steps,
- * is a trace of at most d commands.
+ * trace may take. A violation the depth-first search found in d atomic steps is a trace of at
+ * most d commands, which bounds the levels; run for a few hundred states before that search, it
+ * finds shallow violations at once and proves small scopes by itself (explore.ts).
  */
 import { phasesOf } from '../../src/exec/kernel.js';
 import type { Proc } from '../../src/world/types.js';
@@ -26,18 +27,20 @@ interface Node {
   readonly cmd: Command | null;
 }
 
-export type Target =
-  /** A violation; one naming `prefer` wins among those of the least length. */
-  { readonly k: 'violation'; readonly prefer: readonly string[] } | { readonly k: 'deadlock' };
-
 export interface ShortestResult {
   readonly commands: readonly Command[];
   /** The violations of the last command (empty for a deadlock). */
   readonly violations: readonly Violation[];
   readonly deadlock: string | null;
-  readonly states: number;
-  readonly ms: number;
 }
+
+/** Where a breadth-first run stopped. */
+export type Stop =
+  | { readonly k: 'found'; readonly result: ShortestResult }
+  /** Every reachable state searched, no violation, no deadlock. */
+  | { readonly k: 'exhausted' }
+  /** Every state within `limit` commands searched, nothing found; deeper ones are left. */
+  | { readonly k: 'limit' };
 
 interface Hit {
   readonly node: Node;
@@ -49,71 +52,123 @@ interface Hit {
 const MAX_RUN = 1000;
 
 /**
- * The search, as a generator that yields now and then (so the caller can show progress and take
- * Ctrl-C) and returns the result: null if nothing within maxDepth commands hits the target.
+ * The search, level by level. `run` works until a budget of states or time is spent and can be
+ * called again to go on (the command line shows progress between calls); `limit` (the number of
+ * commands) may be lowered between calls. A violation naming one of `prefer` wins over others
+ * of the same length; a state where nothing can move and some process is stuck for good (a
+ * deadlock) is a hit too.
  */
-export function* shortest(
-  model: Model,
-  start: ExState,
-  target: Target,
-  maxDepth: number,
-  reductions: Reductions,
-  renamings: readonly Renaming[],
-): Generator<number, ShortestResult | null> {
-  const t0 = performance.now();
-  const canon = new Canon(reductions, renamings);
-  const seen = new FingerprintSet();
-  const [a, b] = canon.of(start);
-  seen.visit(a, b, 0);
-  let level: Node[] = [{ state: start, parent: null, cmd: null }];
-  const done = (hit: Hit): ShortestResult => ({
-    commands: pathOf(hit.node),
-    violations: hit.violations,
-    deadlock: hit.deadlock,
-    states: seen.size,
-    ms: performance.now() - t0,
-  });
-  if (target.k === 'deadlock') {
-    const d = deadlockAt(model, start);
-    if (d) return done({ node: level[0] as Node, violations: [], deadlock: d });
-  }
-  for (let depth = 1; depth <= maxDepth && level.length > 0; depth++) {
-    const next: Node[] = [];
-    let best: Hit | null = null;
-    let n = 0;
-    for (const node of level) {
-      if ((++n & 7) === 0) yield seen.size;
-      const s = node.state;
-      node.state = null;
-      if (!s) continue;
-      for (const [cmd, child, violations] of successors(model, s)) {
-        const n: Node = { state: child, parent: node, cmd };
-        if (violations) {
-          if (target.k !== 'violation') continue;
-          const hit = { node: n, violations, deadlock: null };
-          if (violations.some((v) => target.prefer.includes(v.invariant))) return done(hit);
-          best ??= hit;
-          continue;
-        }
-        const [x, y] = canon.of(child);
-        if (!seen.visit(x, y, depth)) continue;
-        if (target.k === 'deadlock') {
-          const d = deadlockAt(model, child);
-          if (d) return done({ node: n, violations: [], deadlock: d });
-        }
-        next.push(n);
-      }
-    }
-    if (best) return done(best);
-    level = next;
-  }
-  return null;
-}
+export class BreadthFirst {
+  /** Commands: levels deeper than this are not searched. */
+  limit = Number.POSITIVE_INFINITY;
+  /** States seen; commands tried; levels completed; milliseconds spent. */
+  states = 0;
+  transitions = 0;
+  depth = 0;
+  ms = 0;
+  terminal = 0;
+  waitingForUser = 0;
+  private readonly canon: Canon;
+  private readonly seen = new FingerprintSet();
+  private level: Node[];
+  private next: Node[] = [];
+  private index = 0;
+  private best: Hit | null = null;
+  private stop: Stop | null = null;
 
-function deadlockAt(model: Model, s: ExState): string | null {
-  if (model.moves(s).length > 0 || s.w.procs.length === 0) return null;
-  const d = deadlocked(s.w);
-  return d ? `${d.label} (${d.op}) waits on ${d.why}` : null;
+  constructor(
+    private readonly model: Model,
+    start: ExState,
+    private readonly prefer: readonly string[],
+    reductions: Reductions,
+    renamings: readonly Renaming[],
+  ) {
+    this.canon = new Canon(reductions, renamings);
+    const [a, b] = this.canon.of(start);
+    this.seen.visit(a, b, 0);
+    this.states = 1;
+    const root: Node = { state: start, parent: null, cmd: null };
+    this.level = [root];
+    const d = this.deadlockAt(start);
+    if (d) this.stop = { k: 'found', result: { commands: [], violations: [], deadlock: d } };
+  }
+
+  /** Search until `maxStates` states are seen or the clock passes `until`; null: not done. */
+  run(maxStates: number, until: number): Stop | null {
+    if (this.stop) return this.stop;
+    const t0 = performance.now();
+    try {
+      let n = 0;
+      for (;;) {
+        if (this.index >= this.level.length) {
+          if (this.best) return this.finish(this.found(this.best));
+          if (this.next.length === 0) return this.finish({ k: 'exhausted' });
+          this.depth += 1;
+          this.level = this.next;
+          this.next = [];
+          this.index = 0;
+        }
+        if (this.depth + 1 > this.limit) return { k: 'limit' };
+        if (this.states >= maxStates) return null;
+        if ((++n & 7) === 0 && performance.now() > until) return null;
+        const node = this.level[this.index] as Node;
+        this.index += 1;
+        const hit = this.expand(node);
+        if (hit) return this.finish(this.found(hit));
+      }
+    } finally {
+      this.ms += performance.now() - t0;
+    }
+  }
+
+  private finish(stop: Stop): Stop {
+    this.stop = stop;
+    return stop;
+  }
+
+  private found(hit: Hit): Stop {
+    return {
+      k: 'found',
+      result: { commands: pathOf(hit.node), violations: hit.violations, deadlock: hit.deadlock },
+    };
+  }
+
+  /** The node's successors; a hit naming a preferred invariant (or a deadlock) ends the search. */
+  private expand(node: Node): Hit | null {
+    const s = node.state;
+    node.state = null;
+    if (!s) return null;
+    const depth = this.depth + 1;
+    let any = false;
+    for (const [cmd, child, violations] of successors(this.model, s)) {
+      any = true;
+      this.transitions += 1;
+      const n: Node = { state: child, parent: node, cmd };
+      if (violations) {
+        const hit = { node: n, violations, deadlock: null };
+        if (violations.some((v) => this.prefer.includes(v.invariant))) return hit;
+        this.best ??= hit;
+        continue;
+      }
+      const [x, y] = this.canon.of(child);
+      if (!this.seen.visit(x, y, depth)) continue;
+      this.states = this.seen.size;
+      const d = this.deadlockAt(child);
+      if (d) return { node: n, violations: [], deadlock: d };
+      this.next.push(n);
+    }
+    if (!any) {
+      if (s.w.procs.length === 0) this.terminal += 1;
+      else this.waitingForUser += 1;
+    }
+    return null;
+  }
+
+  private deadlockAt(s: ExState): string | null {
+    if (this.model.moves(s).length > 0 || s.w.procs.length === 0) return null;
+    const d = deadlocked(s.w);
+    return d ? `${d.label} (${d.op}) waits on ${d.why}` : null;
+  }
 }
 
 function pathOf(node: Node): Command[] {

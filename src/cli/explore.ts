@@ -191,11 +191,14 @@ async function drive(ex: Exploration, io: Io, pace: Pace, shown: Shown): Promise
 }
 
 function progressText(ex: Exploration, ms: number): string {
+  const b = ex.bfs;
+  if (ex.running === 'probe')
+    return `${thousands(b.states)} states · depth ${b.depth} · breadth-first probe · ${secs(ms)}`;
   const s = ex.search.stats;
   const r = s.ms > 0 ? Math.round((s.states / s.ms) * 1000) : 0;
   const base = `${thousands(s.states)} states · depth ${s.depth} · ${thousands(r)} states/s · ${secs(ms)}`;
   return ex.running === 'shortest'
-    ? `${base} · violation found, shortest trace: ${thousands(ex.shortestStates)} states`
+    ? `${base} · violation found, shortest trace: ${thousands(b.states)} states, ${b.depth} commands`
     : base;
 }
 
@@ -229,6 +232,13 @@ function report(ex: Exploration, r: ExploreResult, io: Io, shown: Shown): number
         ms: Math.round(s.ms),
         statesPerSecond: rate(s),
         searchMs: Math.round(r.searchMs),
+        search: r.by,
+        breadthFirst: {
+          states: r.breadth.states,
+          transitions: r.breadth.transitions,
+          depth: r.breadth.depth,
+          ms: Math.round(r.breadth.ms),
+        },
         totalMs: Math.round(r.totalMs),
         violation:
           o.k === 'violation' || o.k === 'deadlock'
@@ -239,8 +249,6 @@ function report(ex: Exploration, r: ExploreResult, io: Io, shown: Shown): number
                 steps: o.found.steps.length,
                 commands: o.found.commands,
                 atomicDepth: o.found.atomicDepth,
-                shortestStates: o.found.shortestStates,
-                shortestMs: Math.round(o.found.shortestMs),
               }
             : null,
       }),
@@ -275,16 +283,23 @@ function report(ex: Exploration, r: ExploreResult, io: Io, shown: Shown): number
     case 'deadlock': {
       const f = o.found;
       const what = o.k === 'deadlock' ? 'DEADLOCK' : 'VIOLATION';
+      const where =
+        f.atomicDepth === null
+          ? `found breadth-first after ${thousands(r.breadth.states)} states`
+          : `found depth-first at depth ${f.atomicDepth} after ${thousands(s.states)} states`;
       io.out(
-        `${what}: shortest trace ${f.commands} commands after the setup (${f.steps.length} steps); found at depth ${f.atomicDepth} after ${thousands(s.states)} states, ${secs(r.searchMs)}`,
+        `${what}: shortest trace ${f.commands} commands after the setup (${f.steps.length} steps); ${where}, ${secs(r.searchMs)}`,
       );
       if (f.deadlock !== null) io.out(`  nothing can move: ${f.deadlock}`);
       for (const v of f.violations) {
         io.out(`  ${v.invariant}: ${v.statement}`);
         io.out(`    ${v.message}`);
       }
+      const b = r.breadth;
       io.out(
-        `  search: ${statsText(s)}; shortest trace: ${thousands(f.shortestStates)} states, ${secs(f.shortestMs)}`,
+        f.atomicDepth === null
+          ? `  breadth-first: ${thousands(b.states)} states · ${thousands(b.transitions)} commands · ${b.depth} levels · ${secs(b.ms)}`
+          : `  depth-first: ${statsText(s)}; breadth-first: ${thousands(b.states)} states, ${secs(b.ms)}`,
       );
       io.out(`counterexample: ${file} (${f.steps.length} steps)`);
       io.out(`replay it with: npx devmem-model replay ${file}`);
