@@ -3,6 +3,7 @@
  *   stepsPerSecond   atomic steps per second of generated runs with every check on (no fault)
  *   per fault        runsToDetect and msToDetect (medians over the seeds) and shrunkSteps
  * `npm run bench -- --json` prints one JSON object; `--seeds N`, `--faults a,b` narrow it.
+ * The explore section (bench/explore.ts) follows: `--explore-only`, `--no-6x3`.
  */
 import { parseArgs } from 'node:util';
 import { check } from '../properties/check/check.js';
@@ -12,6 +13,7 @@ import {
   DEFAULT_MAX_STEPS,
 } from '../properties/check/defaults.js';
 import { FAULTS } from '../src/world/faults.js';
+import { exploreBench, printExplore } from './explore.js';
 
 interface FaultRow {
   readonly fault: string;
@@ -87,11 +89,20 @@ function main(): void {
       seeds: { type: 'string' },
       faults: { type: 'string' },
       budget: { type: 'string' },
+      'explore-only': { type: 'boolean' },
+      'no-6x3': { type: 'boolean' },
     },
   });
   const seeds = Number(values.seeds ?? 5);
   const budget = Number(values.budget ?? 40000);
   const only = values.faults?.split(',') ?? null;
+  const explore = () => exploreBench({ faults: only, long: values['no-6x3'] !== true });
+  if (values['explore-only']) {
+    const r = explore();
+    if (values.json) console.log(JSON.stringify({ explore: r }));
+    else printExplore(r);
+    return;
+  }
   const stepsPerSecond = speed(DEFAULT_DEVICE_EVENTS, 2000);
   const stepsPerSecondNoDeviceEvents = speed(0, 2000);
   const faults = FAULTS.filter((f) => !only || only.includes(f.name)).map((f) =>
@@ -99,7 +110,14 @@ function main(): void {
   );
   if (values.json) {
     console.log(
-      JSON.stringify({ stepsPerSecond, stepsPerSecondNoDeviceEvents, seeds, budget, faults }),
+      JSON.stringify({
+        stepsPerSecond,
+        stepsPerSecondNoDeviceEvents,
+        seeds,
+        budget,
+        faults,
+        explore: explore(),
+      }),
     );
     return;
   }
@@ -117,6 +135,7 @@ function main(): void {
       `${f.fault.padEnd(w)}  ${`${f.detected}/${seeds}`.padStart(5)}  ${cell(f.runsToDetect, 5)}  ${cell(f.msToDetect, 5)}  ${cell(f.shrunkSteps, 6)}  ${f.trips}${f.tripped ? '' : ' (NOT always named)'}`,
     );
   }
+  printExplore(explore());
 }
 
 main();

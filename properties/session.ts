@@ -54,6 +54,8 @@ export class Session {
   /** Atomic steps taken since the last call to takeLog (for step-by-step output). */
   private pendingLog: AtomicStep[] = [];
   keepLog = false;
+  /** The world the kernel is handed for a step, if not this.w (explore records footprints). */
+  kernelView: World | null = null;
 
   constructor(
     config: Config,
@@ -86,7 +88,7 @@ export class Session {
   ): { proc: Proc } | { result: OpResult } {
     try {
       beginStep(this.w);
-      return spawn(this.w, op, args, label);
+      return spawn(this.kernelView ?? this.w, op, args, label);
     } catch (e) {
       this.conclude(label, op, {
         kind: 'oops',
@@ -99,7 +101,7 @@ export class Session {
   /** One atomic step of a pending process, checked. */
   step(p: Proc): StepReport {
     beginStep(this.w);
-    const report = stepOnce(this.w, p);
+    const report = stepOnce(this.kernelView ?? this.w, p);
     this.conclude(p.label, p.op, report);
     return report;
   }

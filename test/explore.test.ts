@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Exploration } from '../properties/explore/explore.js';
 import { loadScope } from '../properties/explore/scope.js';
-import { ALL_REDUCTIONS, UNBOUNDED } from '../properties/explore/search.js';
+import { DEFAULT_REDUCTIONS, UNBOUNDED } from '../properties/explore/search.js';
 import { replay } from '../properties/trace/replay.js';
 import { validateTrace } from '../properties/trace/schema.js';
 import { traceText } from '../properties/trace/write.js';
@@ -17,7 +17,7 @@ import { FAULTS } from '../src/world/faults.js';
 function explore(file: string, faults: readonly string[]) {
   const ex = new Exploration(loadScope(file), file, {
     faults,
-    reductions: ALL_REDUCTIONS,
+    reductions: DEFAULT_REDUCTIONS,
     bounds: UNBOUNDED,
   });
   return ex.runAll();

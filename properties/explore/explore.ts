@@ -239,6 +239,7 @@ export class Exploration {
             ms: b.ms,
             terminal: b.terminal,
             waitingForUser: b.waitingForUser,
+            asleep: 0,
           };
     this.result = {
       outcome,

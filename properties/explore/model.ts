@@ -13,6 +13,7 @@ import { Session, type SessionState, type Violation } from '../session.js';
 import { TraceRunner } from '../trace/runner.js';
 import { deepClone } from './clone.js';
 import type { StateParts } from './fingerprint.js';
+import { type Footprint, Recorder } from './footprint.js';
 import { PID_BASE, type Scope, UID_BASE } from './scope.js';
 
 export interface ExState extends StateParts {
@@ -37,6 +38,7 @@ export interface Outcome {
 export class Model {
   /** Global index of each thread's first operation (pids are PID_BASE + index). */
   private readonly base: number[] = [];
+  private readonly totalOps: number;
 
   constructor(
     readonly scope: Scope,
@@ -47,6 +49,20 @@ export class Model {
       this.base.push(n);
       n += t.ops.length;
     }
+    this.totalOps = n;
+  }
+
+  /** Moves a sleep set may name: starts (one per thread) and steps (one per operation). */
+  get moveCount(): number {
+    return this.scope.threads.length + this.totalOps + this.scope.setup.length;
+  }
+
+  /** A move's index among moveCount: starts by thread, then steps by operation, then setup. */
+  moveIndex(m: Move): number {
+    const threads = this.scope.threads.length;
+    if (m.k === 'start') return m.t;
+    if (m.pid >= PID_BASE) return threads + (m.pid - PID_BASE);
+    return threads + this.totalOps + (m.pid - 1);
   }
 
   /** The pid explore gives thread t's operation k: the same whatever order things start in. */
@@ -154,6 +170,56 @@ export class Model {
     // The session found which processes are blocked after the step: the next moves need that.
     if (report && report.kind !== 'oops') s.waits = session.waits;
     return session.violations;
+  }
+
+  /**
+   * Take a transition on s in place, recording its footprint (for partial-order reduction):
+   * what the kernel read and changed, the specification instances and observed pages it reached.
+   */
+  applyRecorded(
+    s: ExState,
+    m: Move,
+    procSet: boolean,
+    counters: boolean,
+  ): { violations: readonly Violation[] | null; footprint: Footprint } {
+    const session = this.session(s);
+    const rec = new Recorder(s.w, procSet);
+    session.kernelView = rec.view;
+    let report: StepReport | null = null;
+    let pid: number | null = null;
+    let prev: number | null = null;
+    const extra: string[] = [];
+    if (m.k === 'start') {
+      const k = s.started[m.t] ?? 0;
+      if (k > 0) prev = this.pidOf(m.t, k - 1);
+      extra.push(`t.${m.t}`);
+      const p = this.spawn(session, s, m.t);
+      if (p) {
+        pid = p.pid;
+        report = session.step(p);
+      }
+    } else {
+      const p = s.w.procs.find((x) => x.pid === m.pid);
+      if (!p) throw new Error(`no process ${m.pid}`);
+      pid = p.pid;
+      report = session.step(p);
+    }
+    if (report && report.kind !== 'oops') s.waits = session.waits;
+    const violations = session.violations;
+    const footprint = rec.footprint(
+      pid,
+      m.k === 'start' && pid !== null,
+      report?.kind === 'done',
+      prev,
+      s.spec,
+      session.product,
+      violations !== null || report?.kind === 'oops',
+      extra,
+      // explore sets nextPid before each start (spawn): with the counters left out of the
+      // state, starting one thread's operation does not depend on starting another's.
+      counters ? ['w.nextPid'] : [],
+    );
+    return { violations, footprint };
   }
 
   /** The label a thread's operation has in a trace. */

@@ -9,7 +9,11 @@
 import type { Violation } from '../session.js';
 import { Hasher, type HashOptions, type Renaming } from './fingerprint.js';
 import { FingerprintSet } from './fingerprint-set.js';
+import { type Footprint, independent } from './footprint.js';
 import { deadlocked, type ExState, type Model, type Move } from './model.js';
+
+/** Moves a sleep set can name (64 bits in the visited table): more switch the reduction off. */
+const MAX_MOVES = 64;
 
 export interface Reductions {
   /** Leave fresh-name counters out of the fingerprint. */
@@ -18,12 +22,29 @@ export interface Reductions {
   readonly procs: boolean;
   /** Canonical representatives under the scope's declared symmetry. */
   readonly symmetry: boolean;
+  /** Sleep sets: a step independent of one already taken from a state is not taken again. */
+  readonly por: boolean;
 }
 
-export const REDUCTION_NAMES = ['counters', 'procs', 'symmetry'] as const;
+export const REDUCTION_NAMES = ['counters', 'procs', 'symmetry', 'por'] as const;
 
-export const ALL_REDUCTIONS: Reductions = { counters: true, procs: true, symmetry: true };
-export const NO_REDUCTIONS: Reductions = { counters: false, procs: false, symmetry: false };
+export const ALL_REDUCTIONS: Reductions = {
+  counters: true,
+  procs: true,
+  symmetry: true,
+  por: true,
+};
+/**
+ * What explore uses unless told otherwise: everything but partial-order reduction, whose
+ * bookkeeping costs about what it saves on the scopes we have (docs/explore.md).
+ */
+export const DEFAULT_REDUCTIONS: Reductions = { ...ALL_REDUCTIONS, por: false };
+export const NO_REDUCTIONS: Reductions = {
+  counters: false,
+  procs: false,
+  symmetry: false,
+  por: false,
+};
 
 export interface Bounds {
   readonly maxStates: number;
@@ -50,6 +71,8 @@ export interface Stats {
   terminal: number;
   /** States where nothing can move and processes wait for a user action the workload lacks. */
   waitingForUser: number;
+  /** Transitions not taken because they were asleep (partial-order reduction). */
+  asleep: number;
 }
 
 export type Cut = 'max-states' | 'max-depth' | 'time' | 'interrupt';
@@ -74,12 +97,20 @@ export interface SearchOptions {
   readonly renamings?: readonly Renaming[];
 }
 
+/** A sleep set: moves (by index) not to take from a state, with their footprints. */
+type Sleep = ReadonlyMap<number, Footprint>;
+
 interface Frame {
   readonly s: ExState;
   readonly moves: readonly Move[];
   next: number;
   readonly depth: number;
+  readonly sleep: Sleep;
+  /** Moves taken from this state so far, with their footprints (invisible ones only). */
+  readonly done: [number, Footprint][];
 }
+
+const NO_SLEEP: Sleep = new Map();
 
 /** Fingerprints a state, canonically under the scope's symmetry when that reduction is on. */
 export class Canon {
@@ -113,6 +144,7 @@ export class Search {
     ms: 0,
     terminal: 0,
     waitingForUser: 0,
+    asleep: 0,
   };
   /** With `all`: every invariant violated at some reachable state (and `deadlock`). */
   readonly violated = new Set<string>();
@@ -121,6 +153,8 @@ export class Search {
   private readonly canon: Canon;
   private readonly stack: Frame[] = [];
   private readonly bounded: boolean;
+  /** Whether partial-order reduction is on (it is off under symmetry and --max-depth). */
+  readonly por: boolean;
   private elapsed = 0;
   private interrupted = false;
   private cutByDepth = false;
@@ -132,10 +166,13 @@ export class Search {
   ) {
     this.canon = new Canon(opts.reductions, opts.renamings ?? []);
     this.bounded = Number.isFinite(opts.bounds.maxDepth);
+    const symmetric = opts.reductions.symmetry && (opts.renamings ?? []).length > 0;
+    this.por = opts.reductions.por && !symmetric && !this.bounded && model.moveCount <= MAX_MOVES;
     const [a, b] = this.canon.of(start);
-    this.seen.visit(a, b, 0);
+    if (this.por) this.seen.visitAsleep(a, b, 0, 0);
+    else this.seen.visit(a, b, 0);
     this.stats.states = 1;
-    this.verdict = this.push(start, 0);
+    this.verdict = this.push(start, 0, NO_SLEEP, null);
   }
 
   /** Stop at the next slice boundary (Ctrl-C). */
@@ -181,7 +218,17 @@ export class Search {
       const last = top.next === top.moves.length;
       const child = last ? top.s : this.model.copy(top.s);
       if (last) this.stack.pop();
-      const violations = this.model.apply(child, m);
+      let violations: readonly Violation[] | null;
+      let sleep = NO_SLEEP;
+      if (this.por) {
+        const { reductions } = this.opts;
+        const r = this.model.applyRecorded(child, m, reductions.procs, reductions.counters);
+        violations = r.violations;
+        sleep = this.sleepAfter(top, r.footprint);
+        if (!r.footprint.visible) top.done.push([this.model.moveIndex(m), r.footprint]);
+      } else {
+        violations = this.model.apply(child, m);
+      }
       this.stats.transitions += 1;
       const depth = top.depth + 1;
       if (violations) {
@@ -190,8 +237,22 @@ export class Search {
         for (const v of violations) this.violated.add(v.invariant);
       }
       const [a, b] = this.canon.of(child);
-      const fresh = this.seen.visit(a, b, this.bounded ? depth : 0);
-      if (!fresh) continue;
+      if (this.por) {
+        let lo = 0;
+        let hi = 0;
+        for (const i of sleep.keys()) {
+          if (i < 32) lo |= 1 << i;
+          else hi |= 1 << (i - 32);
+        }
+        const redo = this.seen.visitAsleep(a, b, lo >>> 0, hi >>> 0);
+        if (redo !== null) {
+          // Seen before, expanded with a larger sleep set: take the moves asleep then, awake now.
+          if ((redo[0] | redo[1]) === 0) continue;
+          const stop = this.push(child, depth, sleep, redo);
+          if (stop) return this.finish(stop, performance.now() - t0);
+          continue;
+        }
+      } else if (!this.seen.visit(a, b, this.bounded ? depth : 0)) continue;
       this.stats.states = this.seen.size;
       if (depth > this.stats.depth) this.stats.depth = depth;
       if (depth >= bounds.maxDepth) {
@@ -200,18 +261,44 @@ export class Search {
         if (this.model.moves(child).length > 0) this.cutByDepth = true;
         continue;
       }
-      const stop = this.push(child, depth);
+      const stop = this.push(child, depth, sleep, null);
       if (stop) return this.finish(stop, performance.now() - t0);
       if (this.stats.states >= bounds.maxStates && this.stack.length > 0)
         return this.finish({ k: 'cut', by: 'max-states' }, performance.now() - t0);
     }
   }
 
-  /** Push a state to expand; the verdict if it ends the search (a deadlock). */
-  private push(s: ExState, depth: number): Verdict | null {
-    const moves = this.model.moves(s);
-    if (moves.length === 0) return this.terminal(s, depth);
-    this.stack.push({ s, moves, next: 0, depth });
+  /**
+   * The sleep set of the state a step leads to: the moves asleep here, and those already taken
+   * here, that are independent of the step (Godefroid's sleep sets).
+   */
+  private sleepAfter(top: Frame, fp: Footprint): Sleep {
+    const out = new Map<number, Footprint>();
+    for (const [i, f] of top.sleep) if (independent(f, fp)) out.set(i, f);
+    for (const [i, f] of top.done) if (independent(f, fp)) out.set(i, f);
+    return out;
+  }
+
+  /**
+   * Push a state to expand, without the moves asleep there (or with only the moves `only`
+   * names, when a state is expanded again); the verdict if it ends the search (a deadlock).
+   */
+  private push(
+    s: ExState,
+    depth: number,
+    sleep: Sleep,
+    only: readonly [number, number] | null,
+  ): Verdict | null {
+    const enabled = this.model.moves(s);
+    if (enabled.length === 0) return only ? null : this.terminal(s, depth);
+    const moves = enabled.filter((m) => {
+      const i = this.model.moveIndex(m);
+      if (sleep.has(i)) return false;
+      if (!only) return true;
+      return i < 32 ? ((only[0] >>> i) & 1) === 1 : ((only[1] >>> (i - 32)) & 1) === 1;
+    });
+    this.stats.asleep += enabled.length - moves.length;
+    if (moves.length > 0) this.stack.push({ s, moves, next: 0, depth, sleep, done: [] });
     return null;
   }
 

@@ -12,6 +12,7 @@ import {
   ALL_REDUCTIONS,
   type Bounds,
   type Cut,
+  DEFAULT_REDUCTIONS,
   REDUCTION_NAMES,
   type Reductions,
   type Stats,
@@ -45,18 +46,20 @@ function secondsArg(v: string | undefined): number {
 }
 
 function parseReductions(v: string | undefined): Reductions {
-  if (v === undefined || v === 'all') return ALL_REDUCTIONS;
+  if (v === undefined) return DEFAULT_REDUCTIONS;
+  if (v === 'all') return ALL_REDUCTIONS;
   const names = v === 'none' ? [] : v.split(',').map((s) => s.trim());
   for (const n of names) {
     if (!(REDUCTION_NAMES as readonly string[]).includes(n))
       throw new UsageError(
-        `--reductions: unknown reduction "${n}" (all, none, or a list of ${REDUCTION_NAMES.join(', ')})`,
+        `--reductions: unknown reduction "${n}" (all, none, or a list of ${REDUCTION_NAMES.join(', ')}; default: counters, procs, symmetry)`,
       );
   }
   return {
     counters: names.includes('counters'),
     procs: names.includes('procs'),
     symmetry: names.includes('symmetry'),
+    por: names.includes('por'),
   };
 }
 
