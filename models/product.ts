@@ -82,6 +82,8 @@ interface Cached {
   /** The context diff of a state change (computed once: the state key fixes both contexts). */
   readonly detail: string;
   seen: boolean;
+  /** The epoch in which it was last taken (see beginEpoch). */
+  epoch: number;
 }
 
 function valueString(v: unknown): string {
@@ -104,6 +106,9 @@ export class Product {
   private readonly cache = new Map<string, Map<string, Map<string, Cached>>>();
   /** (machine, from, event, to) of every transition taken: for coverage. */
   readonly taken = new Set<string>();
+  private epoch = 0;
+  /** The transitions taken since beginEpoch (a search's own coverage, whatever ran before). */
+  readonly epochTaken = new Set<string>();
 
   constructor(readonly machines: readonly MachineSpec[]) {
     for (const m of machines) {
@@ -116,6 +121,12 @@ export class Product {
       const v = valueString(snap.value);
       this.initial.set(m.id, { v, c: snap.context, k: stateKey(v, snap.context) });
     }
+  }
+
+  /** Start counting the transitions one search takes (epochTaken) from nothing. */
+  beginEpoch(): void {
+    this.epoch += 1;
+    this.epochTaken.clear();
   }
 
   /** Forget which transitions were taken (coverage starts again). */
@@ -152,6 +163,10 @@ export class Product {
         if (!hit.seen) {
           hit.seen = true;
           if (hit.next) this.taken.add(hit.taken);
+        }
+        if (hit.epoch !== this.epoch) {
+          hit.epoch = this.epoch;
+          if (hit.next) this.epochTaken.add(hit.taken);
         }
         if (next === null)
           return { ok: false, refusal: { machine: m.id, instance: key, state: cur.v, event: ev } };
@@ -207,6 +222,7 @@ export class Product {
       taken: transitionKey(m.id, cur.v, ev.type, next?.v ?? ''),
       detail: next !== null && next.k !== cur.k ? contextDiff(cur.c, next.c) : '',
       seen: false,
+      epoch: -1,
     };
     byEvent.set(evKey, made);
     return made;

@@ -10,10 +10,11 @@ import type { Config } from '../src/world/config.js';
 import { createWorld } from '../src/world/create.js';
 import type { Observation, OpResult, Proc, Wait, World } from '../src/world/types.js';
 import { Ghost } from './ghost.js';
+import { InvalidationWatch } from './invalidation-watch.js';
 import { importerObjs } from './invariants/backing.js';
 import { INVARIANTS } from './invariants/index.js';
-import { type FrameRefs, frameRefs } from './invariants/references.js';
 import type { CheckCtx, Finding } from './invariants/types.js';
+import { WorldIndex } from './world-index.js';
 
 export interface Violation extends Finding {
   readonly invariant: string;
@@ -41,12 +42,15 @@ export interface SessionState {
   readonly w: World;
   readonly spec: SpecState;
   readonly ghost: Ghost;
+  readonly watch: InvalidationWatch;
 }
 
 export class Session {
   readonly w: World;
   readonly spec: SpecState;
   readonly ghost: Ghost;
+  readonly watch: InvalidationWatch;
+  private readonly worldIndex: WorldIndex;
   atomicSteps = 0;
   violations: readonly Violation[] | null = null;
   /** What each blocked pending process waits for, as of the last step. */
@@ -67,6 +71,8 @@ export class Session {
     this.w = from?.w ?? createWorld(config, faults);
     this.spec = from?.spec ?? product.initialState();
     this.ghost = from?.ghost ?? new Ghost();
+    this.watch = from?.watch ?? new InvalidationWatch();
+    this.worldIndex = new WorldIndex(this.w);
   }
 
   /** A session that continues from a state explore saved (see properties/explore/). */
@@ -102,6 +108,7 @@ export class Session {
   step(p: Proc): StepReport {
     beginStep(this.w);
     const report = stepOnce(this.kernelView ?? this.w, p);
+    this.watch.note(this.w, p.pid, report.kind === 'blocked');
     this.conclude(p.label, p.op, report);
     return report;
   }
@@ -131,19 +138,22 @@ export class Session {
     const oops = report.kind === 'oops' ? report.message : null;
     const found: Violation[] = [];
     const imps = importerObjs(this.w);
-    let refs: FrameRefs | null = null;
+    let built = false;
     const w = this.w;
+    const worldIndex = this.worldIndex;
     const ctx: CheckCtx = {
       w,
       obs,
       ghost: this.ghost,
+      watch: this.watch,
       waits,
       oops,
       refusal,
       imps,
-      refs: () => {
-        refs ??= frameRefs(w, imps);
-        return refs;
+      index: () => {
+        if (!built) worldIndex.build(w, imps);
+        built = true;
+        return worldIndex;
       },
     };
     for (const inv of INVARIANTS) {

@@ -16,11 +16,21 @@ function trace(steps: unknown[], extra: Record<string, unknown> = {}): string {
   return JSON.stringify({ format: 'devmem-trace/1', config: CONFIG, steps, ...extra });
 }
 
+/** Invalid input: exit 2 and one line on stderr naming the problem, never a stack trace. */
 function expectOneLine(r: { code: number; err: string; out: string }, text: string): void {
   expect(r.code).toBe(2);
   expect(r.err.split('\n')).toHaveLength(1);
   expect(r.err).toContain(text);
   expect(r.err).not.toMatch(/\n\s+at /);
+}
+
+/** Bad usage: exit 2, one line naming the problem, then the command's usage line. */
+function expectUsage(r: { code: number; err: string; out: string }, text: string): void {
+  expect(r.code).toBe(2);
+  const lines = r.err.split('\n');
+  expect(lines, r.err).toHaveLength(2);
+  expect(lines[0]).toContain(text);
+  expect(lines[1]).toMatch(/^usage: devmem-model /);
 }
 
 describe('the installed command', () => {
@@ -78,12 +88,12 @@ describe('devmem-model check', () => {
     expect(r.out).toMatch(/ok: no violation in 150 runs/);
   });
 
-  it('rejects bad usage with exit 2 and one line', () => {
-    expectOneLine(cli('check', '--runs', 'many'), '--runs takes an integer');
-    expectOneLine(cli('check', '--faults', 'no-such-fault'), 'unknown fault "no-such-fault"');
-    expectOneLine(cli('check', '--bogus'), 'bogus');
+  it('rejects bad usage with exit 2, one line and the usage line', () => {
+    expectUsage(cli('check', '--runs', 'many'), 'Expected an integer from 1 to');
+    expectUsage(cli('check', '--faults', 'no-such-fault'), 'Unknown fault "no-such-fault"');
+    expectUsage(cli('check', '--bogus'), "unknown option '--bogus'");
+    expectUsage(cli('nonsense'), "unknown command 'nonsense'");
     expectOneLine(cli('check', '--config', '/nonexistent/config.json'), 'cannot read');
-    expectOneLine(cli('nonsense'), 'unknown command');
   });
 
   it('takes a configuration file', () => {
@@ -172,9 +182,9 @@ describe('devmem-model replay of invalid input', () => {
   }
 
   it('rejects a fault given on the command line that does not exist', () => {
-    expectOneLine(
+    expectUsage(
       cli('replay', writeTemp('t.json', trace([])), '--faults', 'nope'),
-      'unknown fault "nope"',
+      'Unknown fault "nope"',
     );
   });
 });

@@ -10,14 +10,24 @@ import { deadlocked } from '../properties/explore/model.js';
 import { Session } from '../properties/session.js';
 import { loadTrace } from '../properties/trace/load.js';
 import { TraceRunner } from '../properties/trace/runner.js';
-import { exploreCommand } from '../src/cli/explore.js';
 import type { Io } from '../src/cli/io.js';
+import { main } from '../src/cli/main.js';
 import { normalizeConfig } from '../src/world/config.js';
 import { cli, cliAsync } from './support/cli.js';
 import { tempDir, writeTemp } from './support/files.js';
 
 const FAULT_SCOPE = 'scopes/faults/skip-read-retry.json';
 
+/** Bad usage: exit 2, one line naming the problem, then the command's usage line. */
+function expectUsage(r: { code: number; err: string }, text: string): void {
+  expect(r.code).toBe(2);
+  const lines = r.err.split('\n');
+  expect(lines, r.err).toHaveLength(2);
+  expect(lines[0]).toContain(text);
+  expect(lines[1]).toMatch(/^usage: devmem-model explore /);
+}
+
+/** Invalid input: exit 2 and one line on stderr naming the file and the field. */
 function expectOneLine(r: { code: number; err: string }, ...texts: string[]): void {
   expect(r.code).toBe(2);
   expect(r.err.split('\n')).toHaveLength(1);
@@ -52,7 +62,7 @@ describe('devmem-model explore', () => {
     expect(r.out).toMatch(/VIOLATION: shortest trace \d+ commands after the setup \(\d+ steps\)/);
     expect(r.out).toContain('  Map.NoStalePfn: ');
     const file = /counterexample: (\S+)/.exec(r.out)?.[1] ?? '';
-    expect(file).toBe(join(out, 'Map.NoStalePfn-skip-read-retry.json'));
+    expect(file).toBe(join(out, 'Map.NoStalePfn-skip-read-retry-skip-read-retry.json'));
     const trace = JSON.parse(readFileSync(file, 'utf8'));
     expect(trace.format).toBe('devmem-trace/1');
     expect(trace.expect).toBeUndefined();
@@ -120,15 +130,17 @@ describe('devmem-model explore', () => {
   it('shows states, depth and rate on a terminal; off a terminal a heartbeat on stderr', async () => {
     const lines: string[] = [];
     const io: Io = { out: () => {}, err: () => {}, tty: true, progress: (l) => lines.push(l) };
-    expect(await exploreCommand(['scopes/notifier-3x2.json'], io)).toBe(0);
+    expect(await main(['explore', 'scopes/notifier-3x2.json'], io)).toBe(0);
     expect(
       lines.some((l) => /explore: [\d,]+ states · depth \d+ · [\d,]+ states\/s · [\d.]+ s/.test(l)),
     ).toBe(true);
+    // Off a terminal: a line every 10 s (a clock that runs 4 s a look).
     const err: string[] = [];
-    const off: Io = { out: () => {}, err: (l) => err.push(l), tty: false };
-    expect(await exploreCommand(['scopes/notifier-3x2.json'], off, { heartbeatMs: 0 })).toBe(0);
+    let t = 0;
+    const off: Io = { out: () => {}, err: (l) => err.push(l), tty: false, now: () => (t += 4000) };
+    expect(await main(['explore', 'scopes/notifier-3x2.json'], off)).toBe(0);
     expect(err.length).toBeGreaterThan(0);
-    expect(err[0]).toMatch(/^explore: [\d,]+ states · depth \d+/);
+    expect(err[0]).toMatch(/^explore: [\d,]+ states · (depth \d+|depth \d+ · breadth-first probe)/);
   });
 
   it('stops on Ctrl-C with the statistics so far, exit 130, and no trace written', async () => {
@@ -153,7 +165,7 @@ describe('devmem-model explore', () => {
 
 describe('devmem-model explore: bad input is one line naming the file and the field, exit 2', () => {
   it('no scope, a missing file, invalid JSON, a root that is not an object, a wrong format', async () => {
-    expectOneLine(await cliAsync('explore'), 'explore needs a scope file');
+    expectUsage(await cliAsync('explore'), "missing required argument 'scope'");
     expectOneLine(await cliAsync('explore', 'no/such.json'), 'no/such.json: cannot read (ENOENT)');
     const bad = writeTemp('bad.json', '{ nope');
     expectOneLine(await cliAsync('explore', bad), bad, 'invalid JSON');
@@ -211,16 +223,14 @@ describe('devmem-model explore: bad input is one line naming the file and the fi
   it('bad symmetry, unknown faults, bad options', async () => {
     const sym = scopeFile({ symmetric: [['odp0', 'odp9']] });
     expectOneLine(await cliAsync('explore', sym), sym, 'symmetric[0]');
-    expectOneLine(
-      await cliAsync('explore', FAULT_SCOPE, '--faults', 'nope'),
-      'unknown fault "nope"',
-    );
-    expectOneLine(await cliAsync('explore', FAULT_SCOPE, '--max-states', '0'), '--max-states');
-    expectOneLine(await cliAsync('explore', FAULT_SCOPE, '--time', 'soon'), '--time');
-    expectOneLine(
+    expectUsage(await cliAsync('explore', FAULT_SCOPE, '--faults', 'nope'), 'Unknown fault "nope"');
+    expectUsage(await cliAsync('explore', FAULT_SCOPE, '--max-states', '0'), '--max-states');
+    expectUsage(await cliAsync('explore', FAULT_SCOPE, '--time', 'soon'), '--time');
+    expectUsage(
       await cliAsync('explore', FAULT_SCOPE, '--reductions', 'magic'),
-      'unknown reduction "magic"',
+      'Unknown reduction "magic"',
     );
+    expectUsage(await cliAsync('explore', FAULT_SCOPE, 'extra.json'), 'too many arguments');
     const faults = scopeFile({ faults: ['nope'] });
     expectOneLine(await cliAsync('explore', faults), faults, 'faults: unknown fault "nope"');
   });

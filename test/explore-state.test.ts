@@ -99,8 +99,8 @@ function richState(): StateParts {
     if (!best || score > best.score) best = { session, score };
   }
   if (!best) throw new Error('no run');
-  const { w, spec, ghost } = best.session;
-  return { w, spec, ghost, started: [0, 1] };
+  const { w, spec, ghost, watch } = best.session;
+  return { w, spec, ghost, watch, started: [0, 1] };
 }
 
 type Path = (string | number)[];
@@ -166,13 +166,14 @@ describe('the fingerprint', () => {
     leaves({ w: state.w, spec: { inst: state.spec.inst, dir: state.spec.dir } }, [], paths);
     // The ghost's record of values (a class instance with Maps): its own fields.
     leaves({ ghost: { ...state.ghost } }, [], paths);
+    leaves({ watch: { ...state.watch } }, [], paths);
     // An instance's `k` is its cache key, derived from its value and context.
     const checked = paths.filter((p) => !excluded(p, true) && !(p[1] === 'inst' && p[3] === 'k'));
     expect(checked.length).toBeGreaterThan(100);
     const missed: string[] = [];
     for (const p of checked) {
       const s = copy(state);
-      const root = { w: s.w, spec: s.spec, ghost: s.ghost };
+      const root = { w: s.w, spec: s.spec, ghost: s.ghost, watch: s.watch };
       if (p[0] === 'spec' && p[1] === 'inst') {
         // Instance states are immutable and shared: replace the instance, as a step does.
         const id = p[2] as string;

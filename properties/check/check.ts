@@ -6,12 +6,13 @@
 import fc from 'fast-check';
 import { type Config, configToInput } from '../../src/world/config.js';
 import { faultInfo } from '../../src/world/faults.js';
-import type { Profile } from '../gen/profile.js';
 import { profileArb } from '../gen/profile.js';
-import { Session, type Violation } from '../session.js';
+import { defaultProduct, Session, type Violation } from '../session.js';
 import { TraceRunner } from '../trace/runner.js';
 import type { Trace, TraceStep } from '../trace/types.js';
 import { TRACE_FORMAT } from '../trace/types.js';
+import { VERSION } from '../version.js';
+import { Corpus, type RunInput } from './corpus.js';
 import { runChoices } from './run.js';
 import { shrinkTrace } from './shrink.js';
 
@@ -23,8 +24,17 @@ export interface CheckOptions {
   readonly seed: number;
   /** Device events (hang, reset, suspend, resume, unplug) per run at most. */
   readonly deviceEvents: number;
+  /**
+   * Operation families to focus on (`--focus`): three runs in four switch on only those. Empty:
+   * no hint — the search knows nothing of the faults under test.
+   */
+  readonly focus?: readonly string[];
   /** Called after every run (progress output). */
   readonly onRun?: (runs: number, atomicSteps: number) => void;
+  /** Called when shrinking starts, with the length of the trace to shrink. */
+  readonly onShrink?: (steps: number) => void;
+  /** Start no new run once this many milliseconds have passed; shrinking still completes. */
+  readonly timeBudgetMs?: number;
 }
 
 export interface CheckFailure {
@@ -41,11 +51,8 @@ export interface CheckResult {
   readonly runs: number;
   readonly atomicSteps: number;
   readonly failure: CheckFailure | null;
-}
-
-/** The generator families of the faults under test (for the directed half of the swarm). */
-function directedFamilies(faults: readonly string[]): string[] {
-  return [...new Set(faults.flatMap((f) => faultInfo(f)?.families ?? []))];
+  /** Whether the time budget stopped the search before `runs` runs. */
+  readonly outOfTime: boolean;
 }
 
 /** The invariant a shrink must keep failing: the faults' catalogue invariant if seen, else the first. */
@@ -65,14 +72,27 @@ export function check(opts: CheckOptions): CheckResult {
   let firstFailRuns = 0;
   let target: string | null = null;
   let shrinking = false;
+  let outOfTime = false;
   const t0 = performance.now();
+  const deadline = opts.timeBudgetMs === undefined ? Infinity : t0 + opts.timeBudgetMs;
   let msToDetect = 0;
+  const corpus = new Corpus(defaultProduct(), maxSteps);
+  let failing: RunInput | null = null;
   const arb = fc.record({
-    profile: profileArb(config, opts.deviceEvents, directedFamilies(faults)),
+    profile: profileArb(config, opts.deviceEvents, opts.focus ?? []),
     choices: fc.array(fc.nat(), { maxLength: maxSteps, size: 'max' }),
+    pick: fc.nat(),
+    cut: fc.nat(),
   });
-  const prop = fc.property(arb, ({ profile, choices }: { profile: Profile; choices: number[] }) => {
-    const out = runChoices(config, faults, profile, choices);
+  const prop = fc.property(arb, (draw) => {
+    if (!shrinking && performance.now() >= deadline) {
+      // Stops fast-check's loop without a failure (details.interrupted).
+      outOfTime = true;
+      throw new fc.PreconditionFailure(true);
+    }
+    const run = shrinking ? draw : corpus.derive(draw, draw.pick, draw.cut);
+    const out = runChoices(config, faults, run.profile, run.choices);
+    if (!shrinking) corpus.note(run, out);
     if (!shrinking) {
       runs += 1;
       atomicSteps += out.atomicSteps;
@@ -84,19 +104,22 @@ export function check(opts: CheckOptions): CheckResult {
       firstFailRuns = runs;
       msToDetect = performance.now() - t0;
       shrinking = true;
+      failing = run;
     }
     return !out.violations.some((v) => v.invariant === target);
   });
   const details = fc.check(prop, { seed: opts.seed, numRuns: opts.runs, endOnFailure: true });
-  if (!details.failed || !details.counterexample || target === null)
-    return { runs, atomicSteps, failure: null };
-  const [{ profile, choices }] = details.counterexample;
-  const out = runChoices(config, faults, profile, choices);
+  const found = failing as RunInput | null;
+  if (!details.failed || found === null || target === null)
+    return { runs, atomicSteps, failure: null, outOfTime };
+  const out = runChoices(config, faults, found.profile, found.choices);
+  opts.onShrink?.(out.steps.length);
   const steps = shrinkTrace(config, faults, out.steps, target)?.steps ?? [...out.steps];
   return {
     runs,
     atomicSteps,
     failure: finalize(opts, steps, firstFailRuns, msToDetect, out.steps.length),
+    outOfTime,
   };
 }
 
@@ -113,11 +136,20 @@ function finalize(
     config: configToInput(opts.config),
     ...(opts.faults.length > 0 ? { faults: [...opts.faults] } : {}),
     steps,
+    // Everything that reproduces the search (`check --from FILE`) and what it found; no
+    // timings, so the same search writes the same file.
     found: {
+      version: VERSION,
       seed: opts.seed,
+      runs: opts.runs,
+      maxSteps: opts.maxSteps,
+      deviceEvents: opts.deviceEvents,
+      faults: [...opts.faults],
+      focus: [...(opts.focus ?? [])],
+      config: configToInput(opts.config),
+      run: runs,
       invariants: verdict.violations.map((v) => v.invariant),
       step: verdict.failStep,
-      ...(opts.faults.length > 0 ? { faults: [...opts.faults] } : {}),
     },
   };
   return { trace, violations: verdict.violations, runs, msToDetect, unshrunkSteps };

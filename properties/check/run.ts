@@ -15,6 +15,16 @@ export interface RunOutcome {
   /** Index in steps of the step that violated. */
   readonly failStep: number | null;
   readonly atomicSteps: number;
+  /** How many choices the run used (the rest were not reached). */
+  readonly used: number;
+  /** What the run did that a coverage-guided search counts: each operation with its outcome. */
+  readonly features: ReadonlySet<string>;
+}
+
+function outcomeKey(op: string, result: Readonly<Record<string, unknown>>): string {
+  if ('pending' in result || 'blocked' in result)
+    return `${op}:${'blocked' in result ? 'b' : 'p'}:${String(result.phase)}`;
+  return result.ok === false ? `${op}:${String(result.error)}` : `${op}:ok`;
 }
 
 const DEVICE_OPS = new Set(['dev.hang', 'dev.reset', 'dev.suspend', 'dev.resume', 'dev.unplug']);
@@ -38,7 +48,10 @@ export function runChoices(
     value: 0,
     label: 0,
   };
+  const features = new Set<string>();
+  let used = 0;
   for (const choice of choices) {
+    used += 1;
     const runnable: string[] = [];
     for (const p of session.w.procs) if (!session.waits.has(p.pid)) runnable.push(p.label);
     ctx.runnable = runnable;
@@ -48,6 +61,7 @@ export function runChoices(
     if (DEVICE_OPS.has(step.op)) ctx.deviceEvents += 1;
     const index = steps.length;
     const out = runner.exec(step, index);
+    features.add(outcomeKey(step.op === 'step' ? 'step' : step.op, out.result));
     const completed =
       step.start !== undefined && !('pending' in out.result) && !('blocked' in out.result);
     steps.push(completed ? { op: step.op, args: step.args } : step);
@@ -57,8 +71,17 @@ export function runChoices(
         violations: session.violations,
         failStep: index,
         atomicSteps: session.atomicSteps,
+        used,
+        features,
       };
     }
   }
-  return { steps, violations: null, failStep: null, atomicSteps: session.atomicSteps };
+  return {
+    steps,
+    violations: null,
+    failStep: null,
+    atomicSteps: session.atomicSteps,
+    used,
+    features,
+  };
 }

@@ -1,13 +1,15 @@
 /** The alphabet, the invariants and the fault catalogue as reference pages. */
 
+import { slug } from 'github-slugger';
 import type { SpecEventType } from '../../models/alphabet.js';
 import { EVENT_DOCS } from '../../models/alphabet-doc.js';
 import { MACHINES } from '../../models/spec.js';
 import { FAULTS, type FaultInfo } from '../../src/world/faults.js';
 import { INVARIANTS } from '../invariants/index.js';
 
+/** The anchor GitHub gives a heading with this text (github-slugger, first occurrence). */
 export function anchor(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9]+/g, '');
+  return slug(name);
 }
 
 export function alphabetDoc(): string {
@@ -39,7 +41,10 @@ export function alphabetDoc(): string {
   ].join('\n');
 }
 
-export function invariantsDoc(rulesBy: ReadonlyMap<string, readonly string[]>): string {
+export function invariantsDoc(
+  rulesBy: ReadonlyMap<string, readonly string[]>,
+  sources: ReadonlyMap<string, string>,
+): string {
   const out = [
     '# Invariants',
     '',
@@ -58,7 +63,8 @@ export function invariantsDoc(rulesBy: ReadonlyMap<string, readonly string[]>): 
     out.push(`## ${inv.name}`, '', inv.statement, '');
     out.push(`- **Rules it checks:** ${rules.length > 0 ? rules.join(', ') : '—'}`);
     out.push(`- **Faults that must trip it:** ${faults.length > 0 ? faults.join(', ') : '—'}`);
-    out.push(`- **Source:** \`properties/invariants/\``, '');
+    const src = sources.get(inv.name);
+    out.push(`- **Source:** ${src ? `[${src}](../../${src})` : '—'}`, '');
   }
   return out.join('\n');
 }
@@ -73,18 +79,28 @@ export function faultSection(
   invariantsPage: string,
   diagram: string | undefined,
   intro: readonly string[] = [],
+  after: readonly string[] = [],
 ): string[] {
   const out = [
     heading,
     '',
     `${f.what} (${f.history}). Must trip [${f.trips}](${invariantsPage}#${anchor(f.trips)}).`,
     '',
+    ...after,
   ];
   if (diagram) out.push(...intro, '```mermaid', diagram, '```', '');
   return out;
 }
 
-export function faultsDoc(diagrams: ReadonlyMap<string, string>): string {
+function switchedIn(files: readonly string[]): string[] {
+  if (files.length === 0) return [];
+  return [`Switched in: ${files.map((p) => `[${p}](../../${p})`).join(', ')}.`, ''];
+}
+
+export function faultsDoc(
+  diagrams: ReadonlyMap<string, string>,
+  sources: ReadonlyMap<string, readonly string[]>,
+): string {
   const out = [
     '# Fault catalogue',
     '',
@@ -104,10 +120,17 @@ export function faultsDoc(diagrams: ReadonlyMap<string, string>): string {
   ];
   for (const f of FAULTS) {
     out.push(
-      ...faultSection(f, `## ${f.name}`, 'invariants.md', diagrams.get(f.name), [
-        `Shrunk counterexample ([test/regressions/${f.name}.json](../../test/regressions/${f.name}.json)):`,
-        '',
-      ]),
+      ...faultSection(
+        f,
+        `## ${f.name}`,
+        'invariants.md',
+        diagrams.get(f.name),
+        [
+          `Shrunk counterexample ([test/regressions/${f.name}.json](../../test/regressions/${f.name}.json)):`,
+          '',
+        ],
+        switchedIn(sources.get(f.name) ?? []),
+      ),
     );
   }
   return out.join('\n');

@@ -8,12 +8,12 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MACHINES } from '../../models/spec.js';
 import { FAULTS } from '../../src/world/faults.js';
-import { INVARIANTS } from '../invariants/index.js';
 import { loadTrace } from '../trace/load.js';
 import { mermaid } from '../trace/mermaid.js';
 import { replay } from '../trace/replay.js';
-import { alphabetDoc, anchor, faultSection, faultsDoc, invariantsDoc } from './catalogue-doc.js';
+import { alphabetDoc, faultSection, faultsDoc, invariantsDoc } from './catalogue-doc.js';
 import { machineDoc } from './machine-doc.js';
+import { faultSources, invariantSources, rulesByInvariant } from './sources.js';
 
 const BLOCK = /<!-- generated:(\w+)(?: ([^>]*))? -->[\s\S]*?<!-- \/generated -->/g;
 
@@ -51,35 +51,17 @@ function fillBlocks(text: string, diagrams: ReadonlyMap<string, string>): string
   });
 }
 
-/** Links from the mechanism pages to each invariant: the rules that name it. */
-function rulesByInvariant(root: string): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  const dir = join(root, 'docs/mechanisms');
-  if (!existsSync(dir)) return out;
-  for (const file of readdirSync(dir)
-    .filter((f) => f.endsWith('.md'))
-    .sort()) {
-    const text = readFileSync(join(dir, file), 'utf8');
-    const title = /^# (.+)$/m.exec(text)?.[1] ?? file;
-    for (const inv of INVARIANTS) {
-      if (text.includes(`invariants.md#${anchor(inv.name)}`)) {
-        const list = out.get(inv.name) ?? [];
-        list.push(`[${title}](../mechanisms/${file})`);
-        out.set(inv.name, list);
-      }
-    }
-  }
-  return out;
-}
-
 /** Every generated file, by its path under the repository root. */
 export function generateDocs(root: string): Map<string, string> {
   const diagrams = counterexamples(root);
   const out = new Map<string, string>();
   for (const m of MACHINES) out.set(`docs/reference/machines/${m.id}.md`, machineDoc(root, m));
   out.set('docs/reference/alphabet.md', alphabetDoc());
-  out.set('docs/reference/invariants.md', invariantsDoc(rulesByInvariant(root)));
-  out.set('docs/reference/faults.md', faultsDoc(diagrams));
+  out.set(
+    'docs/reference/invariants.md',
+    invariantsDoc(rulesByInvariant(root), invariantSources(root)),
+  );
+  out.set('docs/reference/faults.md', faultsDoc(diagrams, faultSources(root)));
   const mech = join(root, 'docs/mechanisms');
   if (existsSync(mech)) {
     for (const file of readdirSync(mech)

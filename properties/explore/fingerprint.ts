@@ -23,6 +23,7 @@
 import type { InstanceState, SpecState } from '../../models/product.js';
 import type { Proc, World } from '../../src/world/types.js';
 import type { Ghost } from '../ghost.js';
+import type { InvalidationWatch } from '../invalidation-watch.js';
 
 /** Fields of the world that are not part of its state (constant, or transient). */
 export const WORLD_CONSTANT: ReadonlySet<string> = new Set([
@@ -70,6 +71,8 @@ export interface StateParts {
   readonly w: World;
   readonly spec: SpecState;
   readonly ghost: Ghost;
+  /** The observers' count of each invalidation's unhindered steps (an invariant reads it). */
+  readonly watch: InvalidationWatch;
   /** Per workload thread: how many of its operations have been started. */
   readonly started: readonly number[];
 }
@@ -345,8 +348,11 @@ export class Hasher {
     const sa = A;
     const sb = B;
     this.value(s.ghost);
-    const ga = A;
-    const gb = B;
+    const ga0 = A;
+    const gb0 = B;
+    this.value(s.watch);
+    const ga = fmix(ga0 ^ Math.imul(A, 0x2c1b3c6d));
+    const gb = fmix2(gb0 ^ Math.imul(B, 0x297a2d39));
     const started = this.rename
       ? this.rename.threads.map((t) => s.started[t] ?? 0)
       : (s.started as number[]);

@@ -101,6 +101,7 @@ export class Model {
       w: s.w,
       spec: s.spec,
       ghost: s.ghost,
+      watch: s.watch,
       started: this.scope.threads.map(() => 0),
       waits: null,
     };
@@ -236,7 +237,12 @@ export class Model {
 
 /** A copy of a session's state: world, specification and ghost. */
 export function copyParts(s: SessionState): SessionState {
-  return { w: copyWorld(s.w), spec: cloneSpecState(s.spec), ghost: deepClone(s.ghost) };
+  return {
+    w: copyWorld(s.w),
+    spec: cloneSpecState(s.spec),
+    ghost: deepClone(s.ghost),
+    watch: deepClone(s.watch),
+  };
 }
 
 /** The world's copy: everything but what never changes during a run. */

@@ -23,37 +23,34 @@ export interface GenCtx {
   readonly bo: boolean;
   /** The run's candidate pools without and with device events (filled on first use). */
   pools?: [Pool | null, Pool | null];
-  /** Live objects by kind for the command being decoded. */
-  objCache?: Map<string, string[]> | undefined;
-  /** Importers of the run by kinds (filled on first use). */
-  importerCache?: Map<string, string[]>;
+  /** Scratch: the makers a decode has dropped (reused from one decode to the next). */
+  dropped?: Uint8Array;
+  /** Importers of the run by kinds (filled on first use; keyed by the makers' kind lists). */
+  importerCache?: Map<readonly string[], string[]>;
   /** Next write value (unique within a run) and label number. */
   value: number;
   label: number;
 }
 
 function importersOf(ctx: GenCtx, kinds: readonly string[]): string[] {
-  const key = kinds.join(',');
-  const cached = ctx.importerCache?.get(key);
+  const cached = ctx.importerCache?.get(kinds);
   if (cached) return cached;
   const list = ctx.w.config.importers
     .filter((i) => kinds.includes(i.kind) && ctx.profile.importers.includes(i.id))
     .map((i) => i.id);
   ctx.importerCache ??= new Map();
-  ctx.importerCache.set(key, list);
+  ctx.importerCache.set(kinds, list);
   return list;
 }
 
+/** The run's objects of a kind (live: not destroyed), in name order; generated runs use only OBJ_NAMES. */
 function objsOf(ctx: GenCtx, kind: 'anon' | 'bo' | 'any', live = true): string[] {
-  const key = `${kind}${live}`;
-  const hit = ctx.objCache?.get(key);
-  if (hit) return hit;
-  const list = Object.values(ctx.w.objects)
-    .filter((o) => (kind === 'any' || o.kind === kind) && (!live || !o.destroyed))
-    .map((o) => o.name);
-  ctx.objCache ??= new Map();
-  ctx.objCache.set(key, list);
-  return list;
+  const out: string[] = [];
+  for (const name of OBJ_NAMES) {
+    const o = ctx.w.objects[name];
+    if (o && (kind === 'any' || o.kind === kind) && (!live || !o.destroyed)) out.push(name);
+  }
+  return out;
 }
 
 function pagesOf(ctx: GenCtx, obj: string): number {
@@ -243,8 +240,7 @@ const MAKERS: Readonly<Record<Family, readonly Maker[]>> = {
     (c, ctx) => devOp(c, ctx, 'dev.reset', c.oneIn(3) ? { vramLost: false } : {}),
     (c, ctx) => devOp(c, ctx, 'dev.suspend', {}),
     (c, ctx) => devOp(c, ctx, 'dev.resume', {}),
-    (c, ctx) =>
-      c.oneIn(2) ? devOp(c, ctx, 'dev.unplug', c.oneIn(2) ? { surprise: true } : {}) : null,
+    (c, ctx) => devOp(c, ctx, 'dev.unplug', c.oneIn(2) ? { surprise: true } : {}),
   ],
   userptr: [
     impOp('imp.attach', ['userptr'], 'anon', true),
@@ -306,41 +302,51 @@ function pool(ctx: GenCtx, devices: boolean): Pool {
 
 /** Decode one choice into a trace step, or null when nothing is enabled. */
 export function decode(choice: number, ctx: GenCtx): TraceStep | null {
-  ctx.objCache = undefined;
-  // Candidates: maker indices (>= 0) and runnable processes (-1 - index), with their weights.
+  // Candidates: the pool's makers, then the runnable processes, with their weights.
   // At the pending bound, operations still run, but only to completion (they interleave with
   // the pending processes without adding one, unless they block).
   const mustComplete = ctx.pending >= ctx.profile.maxPending && ctx.runnable.length > 0;
   const base = pool(ctx, ctx.deviceEvents < ctx.profile.maxDeviceEvents);
-  const ids = [...base.ids];
-  const wts = [...base.wts];
-  const opWeight = base.total;
-  const stepWeight = Math.max(1, Math.round(opWeight / ctx.profile.lazy));
-  for (let k = 0; k < ctx.runnable.length; k++) {
-    ids.push(-1 - k);
-    wts.push(stepWeight);
-  }
-  let weight = opWeight + stepWeight * ctx.runnable.length;
+  const n = base.ids.length;
+  const stepWeight = Math.max(1, Math.round(base.total / ctx.profile.lazy));
+  let weight = base.total + stepWeight * ctx.runnable.length;
   if (weight === 0) return null;
   const c = new Choice(choice);
-  // Pick by weight; a candidate with nothing to offer (no object yet, say) is dropped and the
-  // pick repeated among the others, so its weight does not leak to a neighbour.
-  while (ids.length > 0 && weight > 0) {
+  // Pick by weight; a maker with nothing to offer (no object yet, say) is dropped and the pick
+  // repeated among the others, so its weight does not leak to a neighbour.
+  ctx.dropped ??= new Uint8Array(MAKER_LIST.length);
+  const dropped = ctx.dropped;
+  let out: TraceStep | null = null;
+  let ndropped = 0;
+  while (weight > 0) {
     let at = c.below(weight);
-    let i = 0;
-    while (i < ids.length - 1 && at >= (wts[i] ?? 0)) at -= wts[i++] ?? 0;
-    const id = ids[i] ?? 0;
-    if (id < 0) return { op: 'step', args: { proc: ctx.runnable[-1 - id] ?? '' } };
-    const step = MAKER_LIST[id]?.make(c, ctx) ?? null;
+    let pick = -1;
+    for (let i = 0; i < n; i++) {
+      if (dropped[i] === 1) continue;
+      const wt = base.wts[i] ?? 0;
+      if (at < wt) {
+        pick = i;
+        break;
+      }
+      at -= wt;
+    }
+    if (pick < 0) {
+      const k = Math.min(Math.floor(at / stepWeight), ctx.runnable.length - 1);
+      out = { op: 'step', args: { proc: ctx.runnable[k] ?? '' } };
+      break;
+    }
+    const step = MAKER_LIST[base.ids[pick] ?? 0]?.make(c, ctx) ?? null;
     if (step && (enabled(ctx, step) || c.oneIn(MISUSE_ONE_IN))) {
       // Half the operations run to completion in one command; the others start and interleave.
       // DMA mostly starts: in-flight DMA is what invalidations and moves must wait for.
       const dma = step.op === 'imp.read' || step.op === 'imp.write';
-      return mustComplete || c.oneIn(dma ? 4 : 2) ? step : { ...step, start: `p${++ctx.label}` };
+      out = mustComplete || c.oneIn(dma ? 4 : 2) ? step : { ...step, start: `p${++ctx.label}` };
+      break;
     }
-    weight -= wts[i] ?? 0;
-    ids.splice(i, 1);
-    wts.splice(i, 1);
+    dropped[pick] = 1;
+    ndropped += 1;
+    weight -= base.wts[pick] ?? 0;
   }
-  return null;
+  if (ndropped > 0) dropped.fill(0, 0, n);
+  return out;
 }

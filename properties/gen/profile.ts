@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import type { Config } from '../../src/world/config.js';
 import { MAKER_LIST } from './commands.js';
 
-const OP_FAMILIES = [
+export const OP_FAMILIES = [
   'lifecycle',
   'cpu',
   'migrate',
@@ -36,9 +36,9 @@ export interface Profile {
 }
 
 /**
- * Random profiles; with `directed` (the families of the faults under test), three runs in four switch
- * on only those families' operations (and object creation), with every importer: the search is
- * focused where the bug class lives, the invariants stay the same.
+ * Random profiles; with `directed` (the families a user focuses on, `--focus`), three runs in four
+ * switch on only those families' operations (and object creation), with every importer: the search
+ * is focused where the user expects the bug, the invariants stay the same.
  */
 export function profileArb(
   config: Config,

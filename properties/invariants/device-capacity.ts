@@ -1,3 +1,4 @@
+import { usedFrames, vramPool } from '../../src/world/frames.js';
 import type { Invariant } from './types.js';
 
 export const deviceCapacityRespected: Invariant = {
@@ -5,16 +6,7 @@ export const deviceCapacityRespected: Invariant = {
   statement: 'allocated VRAM frames never exceed capacity',
   check({ w }) {
     for (const d of w.config.devices) {
-      let used = 0;
-      for (const fr of w.frames) {
-        if (
-          fr.kind === 'vram' &&
-          fr.device === d.id &&
-          fr.state !== 'free' &&
-          fr.state !== 'reserved'
-        )
-          used += 1;
-      }
+      const used = usedFrames(w, vramPool(d.id));
       if (used > d.vramFrames)
         return { message: `${d.id} has ${used} VRAM frames allocated, capacity ${d.vramFrames}` };
     }

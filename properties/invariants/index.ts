@@ -14,6 +14,7 @@ import { pinLongtermNotInDeviceMemory } from './pin-longterm.js';
 import { pinNeverMoves } from './pin-never-moves.js';
 import { policyP2pOnlyWhenAllowed } from './policy-p2p.js';
 import { policyPinnedNonP2pInSystem } from './policy-pinned-non-p2p.js';
+import { progressInvalidationCompletes } from './progress-invalidation-completes.js';
 import { progressNoDeadlock } from './progress-no-deadlock.js';
 import { progressInvalidationNeverWaitsOnUserJob } from './progress-user-job.js';
 import { specConforms } from './spec-conforms.js';
@@ -41,6 +42,7 @@ export const INVARIANTS: readonly Invariant[] = [
   kernelNoOops,
   progressNoDeadlock,
   progressInvalidationNeverWaitsOnUserJob,
+  progressInvalidationCompletes,
   specConforms,
 ];
 

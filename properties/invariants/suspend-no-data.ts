@@ -1,16 +1,15 @@
 import { onDevice } from '../../src/kernel/device.js';
-import { refersToDevice } from './references.js';
 import type { Invariant } from './types.js';
 
 export const suspendNoDataInPoweredOffVram: Invariant = {
   name: 'Suspend.NoDataInPoweredOffVram',
   statement: 'while a device is suspended no live data exists only in its VRAM and nothing maps it',
-  check({ w, imps, refs }) {
+  check({ w, imps, index }) {
     for (const id in w.devices) {
       const d = w.devices[id];
       if (d?.power !== 'suspended') continue;
       // Every mapping below is a reference: with none into the device, there is nothing to find.
-      if (!refersToDevice(w, refs(), d.id)) continue;
+      if (!index().refersToDevice(d.id)) continue;
       for (const o of Object.values(w.objects)) {
         if (o.kind === 'anon') {
           const i = o.page.findIndex(

@@ -2,8 +2,9 @@
 import type { Refusal } from '../../models/product.js';
 import type { Observation, Wait, World } from '../../src/world/types.js';
 import type { Ghost } from '../ghost.js';
+import type { InvalidationWatch } from '../invalidation-watch.js';
+import type { WorldIndex } from '../world-index.js';
 import type { ImporterObjRef } from './backing.js';
-import type { FrameRefs } from './references.js';
 
 export interface CheckCtx {
   readonly w: World;
@@ -11,14 +12,16 @@ export interface CheckCtx {
   readonly obs: readonly Observation[];
   /** The observers' own record of each page's logical value. */
   readonly ghost: Ghost;
+  /** How many steps each active invalidation has taken since it was last blocked. */
+  readonly watch: InvalidationWatch;
   /** What each blocked pending process waits for, by pid. */
   readonly waits: ReadonlyMap<number, Wait>;
   readonly oops: string | null;
   readonly refusal: Refusal | null;
   /** Every importer's per-object state (computed once per step). */
   readonly imps: readonly ImporterObjRef[];
-  /** Who points at which frame (computed once per step, on first use). */
-  refs(): FrameRefs;
+  /** Who points at which frame (built once per step, on first use). */
+  index(): WorldIndex;
 }
 
 export interface Finding {

@@ -1,7 +1,6 @@
 import { deviceFrames } from '../../src/kernel/device.js';
 import type { World } from '../../src/world/types.js';
 import type { ImporterObjRef } from './backing.js';
-import { refersToDevice } from './references.js';
 import type { Finding, Invariant } from './types.js';
 
 /** After revoke: no dynamic attachment and no CPU mapping points at the device's frames. */
@@ -51,7 +50,7 @@ export const unplugRevoked: Invariant = {
   name: 'Unplug.Revoked',
   statement:
     "after revoke, no dynamic attachment or CPU mapping points at the device's frames and every attachment was notified; no pinned frame is freed",
-  check({ w, obs, imps, refs }) {
+  check({ w, obs, imps, index }) {
     for (const o of obs) {
       if (o.k === 'freed-pinned')
         return { message: `frame ${o.f} was freed while a pin still points at it`, frames: [o.f] };
@@ -64,7 +63,7 @@ export const unplugRevoked: Invariant = {
       const d = w.devices[id];
       if (!d?.gone || d.power === 'unplugging') continue;
       // Every mapping revokedMappings looks for is a reference: with none into the device, skip.
-      if (!refersToDevice(w, refs(), d.id)) continue;
+      if (!index().refersToDevice(d.id)) continue;
       const hit = revokedMappings(w, imps, d.id, new Set(deviceFrames(w, d.id)));
       if (hit) return hit;
     }

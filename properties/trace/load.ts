@@ -1,16 +1,39 @@
 /** Reading trace and config files: every failure is one line naming the file and the field. */
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { type Config, normalizeConfig } from '../../src/world/config.js';
+import { LIMITS } from './limits.js';
 import { TraceError, validateConfig, validateTrace } from './schema.js';
 import type { Trace } from './types.js';
 
 export class InputError extends Error {}
 
+/** The file's text; more than LIMITS.fileBytes is an error (also for /dev/zero or a pipe). */
+function readBounded(file: string): string {
+  const fd = openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(LIMITS.fileBytes + 1);
+    let n = 0;
+    for (;;) {
+      const got = readSync(fd, buf, n, buf.length - n, null);
+      if (got === 0) break;
+      n += got;
+      if (n > LIMITS.fileBytes)
+        throw new InputError(
+          `${file}: more than ${LIMITS.fileBytes} bytes (a limit of devmem-trace/1)`,
+        );
+    }
+    return buf.toString('utf8', 0, n);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 function readJson(file: string): unknown {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readBounded(file);
   } catch (e) {
+    if (e instanceof InputError) throw e;
     const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
     throw new InputError(`${file}: cannot read (${code})`);
   }

@@ -3,8 +3,9 @@
  * importer and each device; one message per trace step (operation, arguments, result); the
  * violation marked. Paste it into a bug report: any git host renders it.
  */
-import { argsText, type ResultStyle, resultText } from '../../src/cli/format.js';
+
 import type { ReplayReport } from './replay.js';
+import { argsText, type ResultStyle, resultText } from './text.js';
 import type { Trace, TraceStep } from './types.js';
 
 function actorOf(step: TraceStep, labels: ReadonlyMap<string, string>): string {

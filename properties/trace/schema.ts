@@ -1,30 +1,48 @@
 /**
- * Validating a devmem-trace/1 file (zod): shape and types up front, so a bad file gets one clear
- * line naming the step and the field. Object names and page indexes are run-time matters
- * (ENOENT, EINVAL), not checked here.
+ * Validating a devmem-trace/1 file (zod): shape, types and size limits up front, so a bad file
+ * gets one clear line naming the step and the field. Object names and page indexes are run-time
+ * matters (ENOENT, EINVAL), not checked here.
  */
 import { z } from 'zod';
 import { OP_NAMES } from '../../src/exec/registry.js';
 import { FAULT_NAMES } from '../../src/world/faults.js';
+import { OP_FAMILIES } from '../gen/profile.js';
+import { FORBIDDEN_KEYS, LIMITS, SEARCH_LIMITS } from './limits.js';
 import { TRACE_FORMAT, type Trace } from './types.js';
 
-const id = z.string().min(1);
+const limit = (n: number) => `at most ${n.toLocaleString('en-US')} (a limit of ${TRACE_FORMAT})`;
+
+/**
+ * A name: not empty, bounded, and not a property every JavaScript object has (`constructor`,
+ * `toString`, …): names are looked up in the kernel's tables.
+ */
+const id = z
+  .string()
+  .min(1)
+  .max(LIMITS.idLength, limit(LIMITS.idLength))
+  .refine((s) => !(s in Object.prototype), {
+    error: (i) => `${JSON.stringify(i.input)} cannot be a name (every JavaScript object has it)`,
+  });
+/** A safe integer (zod's int: no 1e23, no 2^53). */
 const int = z.number().int();
-const pos = z.number().int().positive();
+const upTo = (max: number) => z.number().int().nonnegative().max(max, limit(max));
+const pageList = z.array(int).max(LIMITS.pages, limit(LIMITS.pages));
+const text = z.string().max(LIMITS.textLength, limit(LIMITS.textLength));
 // Values are checked when the operation runs (EINVAL); the file only needs the right types.
-const domain = z.string();
+const domain = z.string().max(LIMITS.idLength, limit(LIMITS.idLength));
 
 export const configSchema = z.strictObject({
-  systemFrames: pos,
-  swapSlots: z.number().int().nonnegative().optional(),
+  systemFrames: upTo(LIMITS.systemFrames).positive(),
+  swapSlots: upTo(LIMITS.swapSlots).optional(),
   devices: z
     .array(
       z.strictObject({
         id,
-        vramFrames: z.number().int().nonnegative(),
+        vramFrames: upTo(LIMITS.vramFrames),
         memory: z.enum(['private', 'coherent']).optional(),
       }),
     )
+    .max(LIMITS.devices, limit(LIMITS.devices))
     .optional(),
   importers: z
     .array(
@@ -33,10 +51,11 @@ export const configSchema = z.strictObject({
         kind: z.enum(['mirror', 'gup', 'dio', 'dmabuf', 'userptr']),
         device: id.optional(),
         dynamic: z.boolean().optional(),
-        p2p: z.array(id).optional(),
+        p2p: z.array(id).max(LIMITS.devices, limit(LIMITS.devices)).optional(),
         queues: z.enum(['gfx', 'compute']).optional(),
       }),
     )
+    .max(LIMITS.importers, limit(LIMITS.importers))
     .optional(),
 });
 
@@ -50,7 +69,7 @@ export const ARGS: Readonly<Record<string, z.ZodType>> = {
     kind: z.string(),
     pages: int,
     device: id.optional(),
-    domains: z.array(domain).optional(),
+    domains: z.array(domain).max(2, limit(2)).optional(),
     placement: domain.optional(),
   }),
   'obj.destroy': z.strictObject({ obj: id }),
@@ -60,8 +79,8 @@ export const ARGS: Readonly<Record<string, z.ZodType>> = {
     obj: id,
     to: domain,
     device: id.optional(),
-    pages: z.array(int).optional(),
-    select: z.array(z.string()).optional(),
+    pages: pageList.optional(),
+    select: z.array(domain).max(8, limit(8)).optional(),
     owner: id.optional(),
   }),
   'mm.reclaim': z.strictObject({ obj: id, page: int, blockable: z.boolean().optional() }),
@@ -71,7 +90,7 @@ export const ARGS: Readonly<Record<string, z.ZodType>> = {
   'imp.map': z.strictObject(imp),
   'imp.unmap': z.strictObject(imp),
   'imp.detach': z.strictObject(imp),
-  'imp.pin': z.strictObject({ ...imp, pages: z.array(int).optional() }),
+  'imp.pin': z.strictObject({ ...imp, pages: pageList.optional() }),
   'imp.unpin': z.strictObject(imp),
   'imp.read': z.strictObject({ ...imp, page: int }),
   'imp.write': z.strictObject({ ...imp, page: int, value: int }),
@@ -87,20 +106,22 @@ export const ARGS: Readonly<Record<string, z.ZodType>> = {
   finish: z.strictObject({ proc: id }),
 };
 
-const stepSchema = z.strictObject({
-  op: z.string(),
+export const stepSchema = z.strictObject({
+  op: z.string().max(LIMITS.idLength, limit(LIMITS.idLength)),
   args: z.record(z.string(), z.unknown()).optional(),
   start: id.optional(),
   expect: z.record(z.string(), z.unknown()).optional(),
-  note: z.string().optional(),
+  note: text.optional(),
 });
 
-const traceSchema = z.strictObject({
+export const traceSchema = z.strictObject({
+  /** The JSON Schema an editor validates the file with (schema/devmem-trace-1.json). */
+  $schema: z.string().optional(),
   format: z.string(),
-  description: z.string().optional(),
+  description: text.optional(),
   config: configSchema,
-  faults: z.array(z.string()).optional(),
-  steps: z.array(stepSchema),
+  faults: z.array(domain).max(LIMITS.faults, limit(LIMITS.faults)).optional(),
+  steps: z.array(stepSchema).max(LIMITS.steps, limit(LIMITS.steps)),
   expect: z
     .strictObject({ violation: z.union([z.string(), z.array(z.string()), z.null()]).optional() })
     .optional(),
@@ -134,13 +155,49 @@ export function knownOp(op: string): boolean {
   );
 }
 
+/** A value as an error message shows it: JSON, cut short. */
+function brief(v: unknown): string {
+  const s = JSON.stringify(v) ?? String(v);
+  return s.length > 40 ? `${s.slice(0, 37)}...` : s;
+}
+
+/**
+ * Checks no zod schema can make on parsed JSON, before anything else looks at it: no key that
+ * reaches a prototype (JSON.parse keeps `__proto__` as an own key; zod drops it silently, and an
+ * `expect` would then be met by less than it says), and no nesting beyond the limit (deeper
+ * values overflow the stack of whatever walks them).
+ */
+export function checkDocument(raw: unknown): void {
+  const stack: { v: unknown; path: PropertyKey[] }[] = [{ v: raw, path: [] }];
+  while (stack.length > 0) {
+    const { v, path } = stack.pop() as { v: unknown; path: PropertyKey[] };
+    if (typeof v !== 'object' || v === null) continue;
+    if (path.length >= LIMITS.nesting)
+      throw new TraceError(
+        `${pathText(path) || 'the root'}: nested deeper than ${LIMITS.nesting} levels (a limit of ${TRACE_FORMAT})`,
+      );
+    if (Array.isArray(v)) {
+      v.forEach((x, i) => {
+        stack.push({ v: x, path: [...path, i] });
+      });
+      continue;
+    }
+    for (const [k, x] of Object.entries(v)) {
+      if (FORBIDDEN_KEYS.includes(k))
+        throw new TraceError(`${pathText([...path, k])}: the key "${k}" is not allowed`);
+      stack.push({ v: x, path: [...path, k] });
+    }
+  }
+}
+
 /** Validate a parsed JSON value as a trace; throws TraceError with one line. */
 export function validateTrace(raw: unknown, extraFaults: readonly string[] = []): Trace {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
     throw new TraceError('the root is not a JSON object');
+  checkDocument(raw);
   const r = raw as Record<string, unknown>;
   if (r.format !== TRACE_FORMAT)
-    throw new TraceError(`format: expected "${TRACE_FORMAT}", got ${JSON.stringify(r.format)}`);
+    throw new TraceError(`format: expected "${TRACE_FORMAT}", got ${brief(r.format)}`);
   if (r.config === undefined) throw new TraceError('config: missing');
   if (
     typeof r.config === 'object' &&
@@ -157,6 +214,9 @@ export function validateTrace(raw: unknown, extraFaults: readonly string[] = [])
     if (!FAULT_NAMES.includes(f))
       throw new TraceError(`faults: unknown fault "${f}" (see \`devmem-model faults\`)`);
   }
+  const creates = t.steps.filter((s) => s.op === 'obj.create').length;
+  if (creates > LIMITS.objects)
+    throw new TraceError(`steps: ${creates} obj.create steps, ${limit(LIMITS.objects)}`);
   const devices = new Set((t.config.devices ?? []).map((d) => d.id));
   const importers = new Set((t.config.importers ?? []).map((i) => i.id));
   const labels = new Set<string>();
@@ -218,6 +278,11 @@ function implicitLabel(
 
 /** Semantic checks of a configuration: unique ids, references to devices that exist. */
 export function checkConfig(c: z.infer<typeof configSchema>): void {
+  const frames = c.systemFrames + (c.devices ?? []).reduce((n, d) => n + d.vramFrames, 0);
+  if (frames > LIMITS.totalFrames)
+    throw new TraceError(
+      `config: systemFrames plus every device's vramFrames is ${frames}, ${limit(LIMITS.totalFrames)}`,
+    );
   const devices = new Set<string>();
   for (const [i, d] of (c.devices ?? []).entries()) {
     if (devices.has(d.id))
@@ -250,10 +315,47 @@ export function checkConfig(c: z.infer<typeof configSchema>): void {
 export function validateConfig(raw: unknown): z.infer<typeof configSchema> {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
     throw new TraceError('the root is not a JSON object');
+  checkDocument(raw);
   if ((raw as Record<string, unknown>).systemFrames === undefined)
     throw new TraceError('systemFrames: missing');
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) throw new TraceError(firstIssue(parsed.error, 'config'));
   checkConfig(parsed.data);
+  return parsed.data;
+}
+
+/** The search a `found` block records, complete enough for `check --from` to run it again. */
+const foundSchema = z.looseObject({
+  version: z.string().max(LIMITS.idLength),
+  seed: upTo(SEARCH_LIMITS.seed),
+  runs: upTo(SEARCH_LIMITS.runs).positive(),
+  maxSteps: upTo(LIMITS.steps).positive(),
+  deviceEvents: upTo(SEARCH_LIMITS.deviceEvents),
+  faults: z.array(domain).max(LIMITS.faults, limit(LIMITS.faults)),
+  focus: z.array(z.enum(OP_FAMILIES)).optional(),
+  config: configSchema,
+});
+
+export type FoundSearch = z.infer<typeof foundSchema>;
+
+/** Validate a counterexample's found block as a search to re-run; throws TraceError. */
+export function validateFound(raw: unknown): FoundSearch {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new TraceError('found: not an object');
+  const r = raw as Record<string, unknown>;
+  if (r.version === undefined) {
+    const faults =
+      Array.isArray(r.faults) && r.faults.length > 0 ? ` --faults ${r.faults.join(',')}` : '';
+    throw new TraceError(
+      `found: written by a devmem-model that did not record its search; search again with check --seed ${brief(r.seed)}${faults} and the options it ran with`,
+    );
+  }
+  const parsed = foundSchema.safeParse(raw);
+  if (!parsed.success) throw new TraceError(firstIssue(parsed.error, 'found'));
+  checkConfig(parsed.data.config);
+  for (const f of parsed.data.faults) {
+    if (!FAULT_NAMES.includes(f))
+      throw new TraceError(`found.faults: unknown fault "${f}" (see \`devmem-model faults\`)`);
+  }
   return parsed.data;
 }

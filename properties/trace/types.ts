@@ -12,11 +12,27 @@ export interface TraceStep {
   readonly expect?: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * What `check` records in a counterexample: the search that found it (every option, the
+ * configuration, the version) and what it found. Replay ignores it; `check --from FILE` re-runs
+ * the search. Files written before 0.2 hold only seed, invariants, step and faults.
+ */
 export interface Found {
+  /** The devmem-model version that found it. */
+  readonly version?: string;
   readonly seed: number;
+  readonly runs?: number;
+  readonly maxSteps?: number;
+  readonly deviceEvents?: number;
+  readonly faults?: readonly string[];
+  /** The operation families the search focused on (`--focus`). */
+  readonly focus?: readonly string[];
+  readonly config?: ConfigInput;
+  /** The run (1-based) that first failed. */
+  readonly run?: number;
+  /** The invariants violated at the first failing step, and that step's index. */
   readonly invariants: readonly string[];
   readonly step: number;
-  readonly faults?: readonly string[];
 }
 
 export interface Trace {

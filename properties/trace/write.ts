@@ -9,6 +9,12 @@ function list(key: string, items: readonly unknown[] | undefined, indent: string
   return `${indent}${j(key)}: [\n${items.map((x) => `${indent}  ${j(x)}`).join(',\n')}\n${indent}]`;
 }
 
+/** An object with one key per line (values on one line each). */
+function block(o: object, indent: string): string {
+  const keys = Object.entries(o).map(([k, v]) => `${indent}  ${j(k)}: ${j(v)}`);
+  return keys.length === 0 ? '{}' : `{\n${keys.join(',\n')}\n${indent}}`;
+}
+
 export function traceText(t: Trace): string {
   const { format, description, config, faults, steps, expect, found, ...rest } = t;
   const cfg = [
@@ -25,7 +31,7 @@ export function traceText(t: Trace): string {
     ...Object.entries(rest).map(([k, v]) => `  ${j(k)}: ${j(v)}`),
     list('steps', steps, '  ') ?? '  "steps": []',
     ...(expect !== undefined ? [`  "expect": ${j(expect)}`] : []),
-    ...(found !== undefined ? [`  "found": ${j(found)}`] : []),
+    ...(found !== undefined ? [`  "found": ${block(found, '  ')}`] : []),
   ];
   return `{\n${parts.join(',\n')}\n}\n`;
 }

@@ -1,7 +1,5 @@
 /** `devmem-model check`: generated interleavings against the spec and every invariant. */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { Option } from 'commander';
 import { check, pickTarget } from '../../properties/check/check.js';
 import { type Coverage, coverage, transitionText } from '../../properties/check/coverage.js';
 import {
@@ -10,32 +8,112 @@ import {
   DEFAULT_MAX_STEPS,
   DEFAULT_RUNS,
 } from '../../properties/check/defaults.js';
+import { OP_FAMILIES } from '../../properties/gen/profile.js';
 import { defaultProduct } from '../../properties/session.js';
-import { loadConfig } from '../../properties/trace/load.js';
+import { LIMITS, SEARCH_LIMITS } from '../../properties/trace/limits.js';
+import { InputError, loadConfig, loadTrace } from '../../properties/trace/load.js';
+import { TraceError, validateFound } from '../../properties/trace/schema.js';
 import { traceText } from '../../properties/trace/write.js';
-import type { Config } from '../world/config.js';
-import { FAULT_NAMES } from '../world/faults.js';
-import { configText, seconds, thousands } from './format.js';
-import { EXIT_OK, EXIT_VIOLATION, type Io, UsageError } from './io.js';
+import { VERSION } from '../../properties/version.js';
+import { type Config, configToInput, normalizeConfig } from '../world/config.js';
+import { familyList, faultList, integer, seconds } from './args.js';
+import type { CliCommand } from './command.js';
+import { checkOutDir, counterexampleName, writeCounterexample } from './counterexample.js';
+import { configText, seconds as secondsText, thousands } from './format.js';
+import { EXIT_OK, EXIT_VIOLATION, type Io } from './io.js';
+import { Progress } from './progress.js';
+import { paint } from './style.js';
+import { hanging } from './wrap.js';
 
-function count(v: string | undefined, name: string, dflt: number, min = 1): number {
-  if (v === undefined) return dflt;
-  if (!/^\d+$/.test(v) || Number(v) < min)
-    throw new UsageError(`--${name} takes an integer ≥ ${min}, got "${v}"`);
-  return Number(v);
+interface CheckOpts {
+  readonly runs?: number;
+  readonly seed?: number;
+  readonly maxSteps?: number;
+  readonly deviceEvents?: number;
+  readonly faults?: string[];
+  readonly focus?: string[];
+  readonly config?: string;
+  readonly from?: string;
+  readonly out?: string;
+  readonly time?: number;
+  readonly json?: boolean;
+  readonly coverage?: boolean;
+  readonly coverageFloor?: number;
 }
 
-export function parseFaults(v: string | undefined): string[] {
-  if (v === undefined || v === '') return [];
-  const names = v
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-  for (const n of names) {
-    if (!FAULT_NAMES.includes(n))
-      throw new UsageError(`--faults: unknown fault "${n}" (see devmem-model faults)`);
+/** The search to run: from the options, or from a counterexample's found block. */
+interface Search {
+  readonly seed: number;
+  readonly runs: number;
+  readonly maxSteps: number;
+  readonly deviceEvents: number;
+  readonly faults: readonly string[];
+  readonly focus: readonly string[];
+  readonly config: Config;
+  /** Where the configuration came from, for the report. */
+  readonly configName: string;
+  /** Which of runs, maxSteps, deviceEvents took their default. */
+  readonly defaulted: ReadonlySet<string>;
+  readonly from: {
+    readonly file: string;
+    readonly version: string | undefined;
+    readonly steps: string;
+  } | null;
+}
+
+const SEARCH_OPTIONS = ['seed', 'runs', 'maxSteps', 'deviceEvents', 'faults', 'focus', 'config'];
+
+function fromOptions(o: CheckOpts): Search {
+  const defaulted = new Set<string>();
+  const pick = (key: 'runs' | 'maxSteps' | 'deviceEvents', dflt: number): number => {
+    const v = o[key];
+    if (v === undefined) defaulted.add(key);
+    return v ?? dflt;
+  };
+  return {
+    seed: o.seed ?? Date.now() % SEARCH_LIMITS.seed,
+    runs: pick('runs', DEFAULT_RUNS),
+    maxSteps: pick('maxSteps', DEFAULT_MAX_STEPS),
+    deviceEvents: pick('deviceEvents', DEFAULT_DEVICE_EVENTS),
+    faults: o.faults ?? [],
+    focus: o.focus ?? [],
+    config: o.config === undefined ? DEFAULT_CONFIG : loadConfig(o.config),
+    configName: o.config ?? 'built-in',
+    defaulted,
+    from: null,
+  };
+}
+
+/** The search a counterexample records (`check --from FILE`). */
+function fromFile(file: string, io: Io): Search {
+  const trace = loadTrace(file);
+  if (trace.found === undefined)
+    throw new InputError(
+      `${file}: no found block (only counterexamples written by check have one)`,
+    );
+  let f: ReturnType<typeof validateFound>;
+  try {
+    f = validateFound(trace.found);
+  } catch (e) {
+    if (e instanceof TraceError) throw new InputError(`${file}: ${e.message}`);
+    throw e;
   }
-  return names;
+  if (f.version !== VERSION)
+    io.err(
+      `devmem-model check: ${file} was found by devmem-model ${f.version}, this is ${VERSION}: the search may find something else`,
+    );
+  return {
+    seed: f.seed,
+    runs: f.runs,
+    maxSteps: f.maxSteps,
+    deviceEvents: f.deviceEvents,
+    faults: f.faults,
+    focus: f.focus ?? [],
+    config: normalizeConfig(f.config),
+    configName: `as found (${file})`,
+    defaulted: new Set(),
+    from: { file, version: f.version, steps: JSON.stringify(trace.steps) },
+  };
 }
 
 function printCoverage(io: Io, cov: Coverage, floor: number | null): void {
@@ -48,7 +126,7 @@ function printCoverage(io: Io, cov: Coverage, floor: number | null): void {
     for (const t of m.unreached) io.out(`      not reached: ${transitionText(t)}`);
   }
   if (floor !== null && cov.percent < floor)
-    io.out(`coverage ${cov.percent}% is below the floor of ${floor}%`);
+    io.out(paint(io, 'bad', `coverage ${cov.percent}% is below the floor of ${floor}%`));
 }
 
 function coverageJson(cov: Coverage) {
@@ -62,85 +140,77 @@ function coverageJson(cov: Coverage) {
   };
 }
 
-export function checkCommand(argv: readonly string[], io: Io): number {
-  const { values, positionals } = parseArgs({
-    args: [...argv],
-    options: {
-      runs: { type: 'string' },
-      seed: { type: 'string' },
-      'max-steps': { type: 'string' },
-      'device-events': { type: 'string' },
-      faults: { type: 'string' },
-      config: { type: 'string' },
-      out: { type: 'string' },
-      json: { type: 'boolean' },
-      coverage: { type: 'boolean' },
-      'coverage-floor': { type: 'string' },
-    },
-    strict: true,
-    allowPositionals: true,
-  });
-  if (positionals.length > 0)
-    throw new UsageError(`check takes no file argument (got "${positionals[0]}")`);
-  const runs = count(values.runs, 'runs', DEFAULT_RUNS);
-  const maxSteps = count(values['max-steps'], 'max-steps', DEFAULT_MAX_STEPS);
-  const deviceEvents = count(values['device-events'], 'device-events', DEFAULT_DEVICE_EVENTS, 0);
-  const seed = values.seed === undefined ? Date.now() % 2 ** 31 : count(values.seed, 'seed', 0, 0);
-  const faults = parseFaults(values.faults);
-  const config: Config = values.config === undefined ? DEFAULT_CONFIG : loadConfig(values.config);
-  const outDir = values.out ?? 'counterexamples';
-  const dflt = (given: unknown) => (given === undefined ? ' (default)' : '');
-  const floor =
-    values['coverage-floor'] === undefined
-      ? null
-      : count(values['coverage-floor'], 'coverage-floor', 0, 0);
-  if (floor !== null && floor > 100)
-    throw new UsageError('--coverage-floor is a percentage (0-100)');
-  const wantCoverage = values.coverage === true || floor !== null;
+function run(o: CheckOpts, io: Io): number {
+  const s = o.from !== undefined ? fromFile(o.from, io) : fromOptions(o);
+  const outDir = o.out ?? 'counterexamples';
+  checkOutDir(outDir);
+  const floor = o.coverageFloor ?? null;
+  const wantCoverage = o.coverage === true || floor !== null;
   if (wantCoverage) defaultProduct().resetCoverage();
-  const started = performance.now();
-  let lastDraw = 0;
+  const progress = new Progress(io);
+  let runsDone = 0;
   const result = check({
-    config,
-    faults,
-    runs,
-    maxSteps,
-    seed,
-    deviceEvents,
+    config: s.config,
+    faults: s.faults,
+    focus: s.focus,
+    runs: s.runs,
+    maxSteps: s.maxSteps,
+    seed: s.seed,
+    deviceEvents: s.deviceEvents,
+    ...(o.time !== undefined ? { timeBudgetMs: o.time * 1000 } : {}),
     onRun: (done, steps) => {
-      if (!io.tty || !io.progress) return;
-      const now = performance.now();
-      if (now - lastDraw < 100 && done < runs) return;
-      lastDraw = now;
-      const el = now - started;
-      io.progress(
-        `check: run ${done}/${runs} · ${thousands(Math.round((steps / el) * 1000))} steps/s · ${seconds(el)} · seed ${seed}`,
+      runsDone = done;
+      progress.update(
+        (el) =>
+          `check: run ${thousands(done)}/${thousands(s.runs)} · ${thousands(Math.round((steps / Math.max(el, 1)) * 1000))} steps/s · ${secondsText(el)} · seed ${s.seed}`,
+        done === s.runs,
       );
     },
+    onShrink: (steps) =>
+      progress.update(
+        (el) =>
+          `check: shrinking the ${thousands(steps)}-step counterexample found after ${thousands(runsDone)} runs · ${secondsText(el)} · seed ${s.seed}`,
+        io.tty,
+      ),
   });
-  if (io.tty && io.progress) io.progress('');
-  const elapsed = performance.now() - started;
+  progress.done();
+  const elapsed = progress.elapsed();
   const failure = result.failure;
   let file: string | null = null;
   if (failure) {
-    mkdirSync(outDir, { recursive: true });
-    const name = pickTarget(failure.violations, faults);
-    file = join(outDir, `${name}-${seed}.json`);
-    writeFileSync(file, traceText(failure.trace));
+    const name = counterexampleName({
+      invariant: pickTarget(failure.violations, s.faults),
+      faults: s.faults,
+      focus: s.focus,
+      seed: s.seed,
+      runs: s.runs,
+      maxSteps: s.maxSteps,
+      deviceEvents: s.deviceEvents,
+      config: configToInput(s.config),
+    });
+    file = writeCounterexample(outDir, name, traceText(failure.trace));
   }
   const cov = wantCoverage ? coverage(defaultProduct()) : null;
   const belowFloor = cov !== null && floor !== null && cov.percent < floor;
-  if (values.json) {
+  const code = failure || belowFloor ? EXIT_VIOLATION : EXIT_OK;
+  const reproduced =
+    s.from && failure ? JSON.stringify(failure.trace.steps) === s.from.steps : null;
+  if (o.json) {
     io.out(
       JSON.stringify({
         ...(cov ? { coverage: coverageJson(cov) } : {}),
-        seed,
-        runs,
-        maxSteps,
-        deviceEvents,
-        faults,
-        config: values.config ?? 'built-in',
+        version: VERSION,
+        seed: s.seed,
+        runs: s.runs,
+        maxSteps: s.maxSteps,
+        deviceEvents: s.deviceEvents,
+        faults: s.faults,
+        focus: s.focus,
+        config: s.configName,
+        ...(s.from ? { from: s.from.file, reproduced } : {}),
+        ...(o.time !== undefined ? { timeBudget: o.time } : {}),
         runsDone: result.runs,
+        outOfTime: result.outOfTime,
         atomicSteps: result.atomicSteps,
         ms: Math.round(elapsed),
         violation: failure
@@ -153,31 +223,115 @@ export function checkCommand(argv: readonly string[], io: Io): number {
           : null,
       }),
     );
-    return failure || belowFloor ? EXIT_VIOLATION : EXIT_OK;
+    return code;
   }
-  io.out(
-    `devmem-model check · seed ${seed} · runs ${runs}${dflt(values.runs)} · max-steps ${maxSteps}${dflt(values['max-steps'])} · device-events ${deviceEvents}${dflt(values['device-events'])}`,
+  const dflt = (key: string) => (s.defaulted.has(key) ? ' (default)' : '');
+  const say = (text: string, indent = 4) => {
+    for (const l of hanging(text, io.columns ?? Infinity, indent)) io.out(l);
+  };
+  say(
+    `devmem-model check · seed ${s.seed} · runs ${s.runs}${dflt('runs')} · max-steps ${s.maxSteps}${dflt('maxSteps')} · device-events ${s.deviceEvents}${dflt('deviceEvents')}${o.time !== undefined ? ` · time ${o.time} s` : ''}`,
   );
-  io.out(`  faults: ${faults.length > 0 ? faults.join(', ') : 'none'}`);
-  io.out(`  config: ${values.config ?? 'built-in'} (${configText(config)})`);
+  io.out(`  faults: ${s.faults.length > 0 ? s.faults.join(', ') : 'none'}`);
+  if (s.focus.length > 0) io.out(`  focus: ${s.focus.join(', ')}`);
+  say(`  config: ${s.configName} (${configText(s.config)})`);
   if (!failure || file === null) {
+    const stopped = result.outOfTime
+      ? `; stopped by --time ${o.time} s after ${thousands(result.runs)} of ${thousands(s.runs)} runs`
+      : '';
     io.out(
-      `ok: no violation in ${thousands(result.runs)} runs (${thousands(result.atomicSteps)} atomic steps, ${seconds(elapsed)})`,
+      paint(
+        io,
+        'ok',
+        `ok: no violation in ${thousands(result.runs)} runs (${thousands(result.atomicSteps)} atomic steps, ${secondsText(elapsed)}${stopped})`,
+      ),
     );
+    if (s.from) io.out(`not reproduced: the search recorded in ${s.from.file} found nothing now`);
     if (cov) printCoverage(io, cov, floor);
-    return belowFloor ? EXIT_VIOLATION : EXIT_OK;
+    return code;
   }
   io.out(
-    `VIOLATION after ${thousands(failure.runs)} runs (${seconds(failure.msToDetect)}), seed ${seed}:`,
+    paint(
+      io,
+      'bad',
+      `VIOLATION after ${thousands(failure.runs)} runs (${secondsText(failure.msToDetect)}), seed ${s.seed}:`,
+    ),
   );
   for (const v of failure.violations) {
-    io.out(`  ${v.invariant}: ${v.statement}`);
-    io.out(`    ${v.message}`);
+    say(`  ${paint(io, 'strong', v.invariant)}: ${v.statement}`);
+    say(`    ${v.message}`, 6);
   }
   io.out(
     `counterexample: ${file} (${failure.trace.steps.length} steps, shrunk from ${failure.unshrunkSteps})`,
   );
+  if (s.from)
+    io.out(
+      reproduced
+        ? `reproduced: the same steps as ${s.from.file}`
+        : `found something else than ${s.from.file} (the model changed since ${s.from.version ?? 'then'}?)`,
+    );
   io.out(`replay it with: npx devmem-model replay ${file}`);
   if (cov) printCoverage(io, cov, floor);
-  return EXIT_VIOLATION;
+  return code;
 }
+
+export const checkCommand: CliCommand = {
+  name: 'check',
+  define: (cmd) =>
+    cmd
+      .summary('generated interleavings against the specification and every invariant')
+      .description(
+        'Generate interleavings, check the specification and every invariant after every atomic step; on a violation shrink it and write the counterexample as a trace file.',
+      )
+      .option(
+        '--runs <n>',
+        `runs to generate (default ${DEFAULT_RUNS})`,
+        integer(1, SEARCH_LIMITS.runs),
+      )
+      .option(
+        '--seed <s>',
+        'the seed (default: from the clock; printed)',
+        integer(0, SEARCH_LIMITS.seed),
+      )
+      .option(
+        '--max-steps <n>',
+        `trace steps per run at most (default ${DEFAULT_MAX_STEPS})`,
+        integer(1, LIMITS.steps),
+      )
+      .option(
+        '--device-events <n>',
+        `hang, reset, suspend, resume, unplug per run at most (default ${DEFAULT_DEVICE_EVENTS})`,
+        integer(0, SEARCH_LIMITS.deviceEvents),
+      )
+      .option(
+        '--faults <a,b>',
+        'faults of the catalogue to switch on (devmem-model faults)',
+        faultList,
+      )
+      .option(
+        '--focus <a,b>',
+        `operation families to weight: three runs in four switch on only those (${OP_FAMILIES.join(', ')})`,
+        familyList,
+      )
+      .option('--config <file>', "a JSON file holding a trace's config object (default: built-in)")
+      .addOption(
+        new Option(
+          '--from <file>',
+          "re-run the search a counterexample's found block records",
+        ).conflicts(SEARCH_OPTIONS),
+      )
+      .option('--out <dir>', 'where counterexamples go (default counterexamples)')
+      .option(
+        '--time <s>',
+        'start no new run after this many seconds (a budget; shrinking still completes)',
+        seconds(SEARCH_LIMITS.timeSeconds),
+      )
+      .option('--json', 'print one JSON object instead of text')
+      .option('--coverage', 'list the specification transitions no run took')
+      .option(
+        '--coverage-floor <pct>',
+        'exit 1 below this share of transitions reached',
+        integer(0, 100),
+      ),
+  run: (_args, opts, io) => run(opts as CheckOpts, io),
+};

@@ -2,9 +2,8 @@
  * `devmem-model explore SCOPE`: every interleaving of a scope's bounded workload, every state
  * checked; a complete search proves the scope, a violation comes back as the shortest trace.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { basename } from 'node:path';
+import { InvalidArgumentError } from 'commander';
 import { pickTarget } from '../../properties/check/check.js';
 import { Exploration, type ExploreResult } from '../../properties/explore/explore.js';
 import { loadScope, ScopeError } from '../../properties/explore/scope.js';
@@ -17,42 +16,40 @@ import {
   type Reductions,
   type Stats,
 } from '../../properties/explore/search.js';
+import { SEARCH_LIMITS } from '../../properties/trace/limits.js';
+import { InputError } from '../../properties/trace/load.js';
 import { traceText } from '../../properties/trace/write.js';
-import { parseFaults } from './check.js';
+import { VERSION } from '../../properties/version.js';
+import { faultList, integer, seconds } from './args.js';
+import type { CliCommand } from './command.js';
+import { checkOutDir, writeCounterexample } from './counterexample.js';
 import { configText, thousands } from './format.js';
-import { EXIT_OK, EXIT_VIOLATION, type Io, UsageError } from './io.js';
+import { EXIT_INTERRUPTED, EXIT_OK, EXIT_VIOLATION, type Io } from './io.js';
+import { Progress } from './progress.js';
+import { paint } from './style.js';
+import { hanging } from './wrap.js';
 
-/** Exit status after Ctrl-C (128 + SIGINT), as a shell reports a process killed by it. */
-export const EXIT_INTERRUPTED = 130;
-
-/** Progress is redrawn this often on a terminal; off a terminal a heartbeat every 10 s. */
-const DRAW_MS = 100;
-const HEARTBEAT_MS = 10_000;
-/** The search runs in slices this long between looks at the clock, progress and Ctrl-C. */
+/** The search runs in slices this long between looks at progress and Ctrl-C. */
 const SLICE_MS = 50;
 
-function count(v: string | undefined, name: string): number {
-  if (v === undefined) return Number.POSITIVE_INFINITY;
-  if (!/^\d+$/.test(v) || Number(v) < 1)
-    throw new UsageError(`--${name} takes an integer ≥ 1, got "${v}"`);
-  return Number(v);
+interface ExploreOpts {
+  readonly faults?: string[];
+  readonly maxStates?: number;
+  readonly maxDepth?: number;
+  readonly time?: number;
+  readonly out?: string;
+  readonly json?: boolean;
+  readonly reductions?: Reductions;
 }
 
-function secondsArg(v: string | undefined): number {
-  if (v === undefined) return Number.POSITIVE_INFINITY;
-  if (!/^\d+(\.\d+)?$/.test(v) || Number(v) <= 0)
-    throw new UsageError(`--time takes a number of seconds > 0, got "${v}"`);
-  return Number(v) * 1000;
-}
-
-function parseReductions(v: string | undefined): Reductions {
-  if (v === undefined) return DEFAULT_REDUCTIONS;
+/** `all`, `none`, or a comma-separated list of reductions. */
+function reductionList(v: string): Reductions {
   if (v === 'all') return ALL_REDUCTIONS;
   const names = v === 'none' ? [] : v.split(',').map((s) => s.trim());
   for (const n of names) {
     if (!(REDUCTION_NAMES as readonly string[]).includes(n))
-      throw new UsageError(
-        `--reductions: unknown reduction "${n}" (all, none, or a list of ${REDUCTION_NAMES.join(', ')}; default: counters, procs, symmetry)`,
+      throw new InvalidArgumentError(
+        `Unknown reduction "${n}" (all, none, or a list of ${REDUCTION_NAMES.join(', ')}).`,
       );
   }
   return {
@@ -104,56 +101,24 @@ function cutText(by: Cut, b: Bounds): string {
   }
 }
 
-/** How often progress is shown (tests shorten the heartbeat). */
-export interface Pace {
-  readonly heartbeatMs: number;
-}
-
-export function exploreCommand(
-  argv: readonly string[],
-  io: Io,
-  pace: Pace = { heartbeatMs: HEARTBEAT_MS },
-): number | Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: [...argv],
-    options: {
-      faults: { type: 'string' },
-      'max-states': { type: 'string' },
-      'max-depth': { type: 'string' },
-      time: { type: 'string' },
-      out: { type: 'string' },
-      json: { type: 'boolean' },
-      reductions: { type: 'string' },
-    },
-    strict: true,
-    allowPositionals: true,
-  });
-  const file = positionals[0];
-  if (file === undefined)
-    throw new UsageError('explore needs a scope file: devmem-model explore SCOPE (see scopes/)');
-  if (positionals.length > 1)
-    throw new UsageError(`explore takes one scope file (got ${positionals.length})`);
-  const faults = parseFaults(values.faults);
+function run(file: string, o: ExploreOpts, io: Io): Promise<number> {
+  const faults = o.faults ?? [];
   const bounds: Bounds = {
-    maxStates: count(values['max-states'], 'max-states'),
-    maxDepth: count(values['max-depth'], 'max-depth'),
-    time: secondsArg(values.time),
+    maxStates: o.maxStates ?? Number.POSITIVE_INFINITY,
+    maxDepth: o.maxDepth ?? Number.POSITIVE_INFINITY,
+    time: o.time === undefined ? Number.POSITIVE_INFINITY : o.time * 1000,
   };
-  const reductions = parseReductions(values.reductions);
+  const reductions = o.reductions ?? DEFAULT_REDUCTIONS;
+  const outDir = o.out ?? 'counterexamples';
+  checkOutDir(outDir);
   let ex: Exploration;
   try {
     ex = new Exploration(loadScope(file), file, { faults, reductions, bounds });
   } catch (e) {
-    if (e instanceof ScopeError) throw new UsageError(e.message);
+    if (e instanceof ScopeError) throw new InputError(e.message);
     throw e;
   }
-  return drive(ex, io, pace, {
-    file,
-    outDir: values.out ?? 'counterexamples',
-    json: values.json === true,
-    bounds,
-    reductions,
-  });
+  return drive(ex, io, { file, outDir, json: o.json === true, bounds, reductions });
 }
 
 interface Shown {
@@ -164,31 +129,23 @@ interface Shown {
   readonly reductions: Reductions;
 }
 
-async function drive(ex: Exploration, io: Io, pace: Pace, shown: Shown): Promise<number> {
+async function drive(ex: Exploration, io: Io, shown: Shown): Promise<number> {
+  // Ctrl-C: stop at the next slice, print what was searched, exit 130, write no trace.
   const onInt = () => ex.interrupt();
   process.on('SIGINT', onInt);
-  const started = performance.now();
-  let lastDraw = 0;
-  let lastBeat = started;
+  const progress = new Progress(io);
   let result: ExploreResult | null = null;
   try {
     for (;;) {
       result = ex.run(SLICE_MS);
       if (result) break;
-      const now = performance.now();
-      if (io.tty && io.progress && now - lastDraw >= DRAW_MS) {
-        lastDraw = now;
-        io.progress(`explore: ${progressText(ex, now - started)}`);
-      } else if (!io.tty && now - lastBeat >= pace.heartbeatMs) {
-        lastBeat = now;
-        io.err(`explore: ${progressText(ex, now - started)}`);
-      }
+      progress.update((el) => `explore: ${progressText(ex, el)}`);
       // Let the event loop deliver Ctrl-C.
       await new Promise((r) => setImmediate(r));
     }
   } finally {
     process.off('SIGINT', onInt);
-    if (io.tty && io.progress) io.progress('');
+    progress.done();
   }
   return report(ex, result, io, shown);
 }
@@ -205,19 +162,33 @@ function progressText(ex: Exploration, ms: number): string {
     : base;
 }
 
+/** `<invariant>-<faults or none>-<scope>` (without .json): where explore writes a trace. */
+export function exploreName(invariant: string, faults: readonly string[], scope: string): string {
+  const f =
+    faults.length === 0
+      ? 'none'
+      : faults.length <= 3
+        ? faults.join('+')
+        : `${faults.length}-faults`;
+  return `${invariant}-${f}-${basename(scope, '.json')}`;
+}
+
 function report(ex: Exploration, r: ExploreResult, io: Io, shown: Shown): number {
   const o = r.outcome;
   let file: string | null = null;
   if (o.k === 'violation' || o.k === 'deadlock') {
-    mkdirSync(shown.outDir, { recursive: true });
     const name = o.k === 'deadlock' ? 'deadlock' : pickTarget(o.found.violations, ex.faults);
-    file = join(shown.outDir, `${name}-${basename(shown.file, '.json')}.json`);
-    writeFileSync(file, traceText(o.found.trace));
+    file = writeCounterexample(
+      shown.outDir,
+      exploreName(name, ex.faults, shown.file),
+      traceText(o.found.trace),
+    );
   }
   const s = r.stats;
   if (shown.json) {
     io.out(
       JSON.stringify({
+        version: VERSION,
         scope: shown.file,
         faults: ex.faults,
         reductions: REDUCTION_NAMES.filter((n) => shown.reductions[n]),
@@ -229,19 +200,20 @@ function report(ex: Exploration, r: ExploreResult, io: Io, shown: Shown): number
         outcome: o.k === 'cut' ? 'not complete' : o.k,
         complete: o.k === 'verified',
         ...(o.k === 'cut' ? { cutBy: o.by } : {}),
+        search: r.by,
         states: s.states,
         transitions: s.transitions,
         depth: s.depth,
         ms: Math.round(s.ms),
         statesPerSecond: rate(s),
-        searchMs: Math.round(r.searchMs),
-        search: r.by,
+        waitingForUser: s.waitingForUser,
         breadthFirst: {
           states: r.breadth.states,
           transitions: r.breadth.transitions,
           depth: r.breadth.depth,
           ms: Math.round(r.breadth.ms),
         },
+        searchMs: Math.round(r.searchMs),
         totalMs: Math.round(r.totalMs),
         violation:
           o.k === 'violation' || o.k === 'deadlock'
@@ -252,33 +224,43 @@ function report(ex: Exploration, r: ExploreResult, io: Io, shown: Shown): number
                 steps: o.found.steps.length,
                 commands: o.found.commands,
                 atomicDepth: o.found.atomicDepth,
+                ...(o.found.deadlock !== null ? { deadlock: o.found.deadlock } : {}),
               }
             : null,
       }),
     );
     return exitOf(r);
   }
+  const say = (text: string, indent = 4) => {
+    for (const l of hanging(text, io.columns ?? Number.POSITIVE_INFINITY, indent)) io.out(l);
+  };
   const sc = ex.scope;
   const ops = sc.threads.reduce((n, t) => n + t.ops.length, 0);
-  io.out(
+  say(
     `devmem-model explore ${shown.file} · faults: ${ex.faults.length > 0 ? ex.faults.join(', ') : 'none'} · reductions: ${reductionsText(shown.reductions, r.renamings)}`,
   );
-  io.out(`  config: ${configText(sc.config)}`);
-  io.out(
+  say(`  config: ${configText(sc.config)}`);
+  say(
     `  workload: ${sc.threads.length} threads, ${ops} operations, after a setup of ${sc.setup.length} steps; bounds: ${boundsText(shown.bounds)}`,
   );
   switch (o.k) {
     case 'verified':
-      io.out(`verified: ${thousands(s.states)} states, every invariant, no deadlock`);
-      io.out(`  ${statsText(s)}`);
+      io.out(
+        paint(io, 'ok', `verified: ${thousands(s.states)} states, every invariant, no deadlock`),
+      );
+      io.out(`  ${statsText(s)}${r.by === 'breadth-first' ? ' (breadth-first)' : ''}`);
       if (s.waitingForUser > 0)
-        io.out(
+        say(
           `  ${thousands(s.waitingForUser)} end states leave processes waiting for a user action the workload does not perform`,
         );
       return EXIT_OK;
     case 'cut':
       io.out(
-        `not complete: ${cutText(o.by, shown.bounds)}; no violation in the ${thousands(s.states)} states searched`,
+        paint(
+          io,
+          o.by === 'interrupt' ? 'warn' : 'warn',
+          `not complete: ${cutText(o.by, shown.bounds)}; no violation in the ${thousands(s.states)} states searched`,
+        ),
       );
       io.out(`  ${statsText(s)}`);
       return exitOf(r);
@@ -290,16 +272,20 @@ function report(ex: Exploration, r: ExploreResult, io: Io, shown: Shown): number
         f.atomicDepth === null
           ? `found breadth-first after ${thousands(r.breadth.states)} states`
           : `found depth-first at depth ${f.atomicDepth} after ${thousands(s.states)} states`;
-      io.out(
-        `${what}: shortest trace ${f.commands} commands after the setup (${f.steps.length} steps); ${where}, ${secs(r.searchMs)}`,
+      say(
+        paint(
+          io,
+          'bad',
+          `${what}: shortest trace ${f.commands} commands after the setup (${f.steps.length} steps); ${where}, ${secs(r.searchMs)}`,
+        ),
       );
-      if (f.deadlock !== null) io.out(`  nothing can move: ${f.deadlock}`);
+      if (f.deadlock !== null) say(`  nothing can move: ${f.deadlock}`);
       for (const v of f.violations) {
-        io.out(`  ${v.invariant}: ${v.statement}`);
-        io.out(`    ${v.message}`);
+        say(`  ${paint(io, 'strong', v.invariant)}: ${v.statement}`);
+        say(`    ${v.message}`, 6);
       }
       const b = r.breadth;
-      io.out(
+      say(
         f.atomicDepth === null
           ? `  breadth-first: ${thousands(b.states)} states · ${thousands(b.transitions)} commands · ${b.depth} levels · ${secs(b.ms)}`
           : `  depth-first: ${statsText(s)}; breadth-first: ${thousands(b.states)} states, ${secs(b.ms)}`,
@@ -316,3 +302,26 @@ function exitOf(r: ExploreResult): number {
   if (o.k === 'cut' && o.by === 'interrupt') return EXIT_INTERRUPTED;
   return o.k === 'violation' || o.k === 'deadlock' ? EXIT_VIOLATION : EXIT_OK;
 }
+
+export const exploreCommand: CliCommand = {
+  name: 'explore',
+  define: (cmd) =>
+    cmd
+      .summary('every interleaving of a scope: prove it, or the shortest counterexample')
+      .description(
+        "Visit every interleaving of a scope's bounded workload (a devmem-scope/1 file, scopes/), checking the specification and every invariant at every state, and deadlock. A complete search exits 0 (verified); a violation is written as the shortest trace (exit 1); a search cut by a bound says not complete (exit 0); Ctrl-C prints what was searched (exit 130).",
+      )
+      .argument('<scope>', 'a devmem-scope/1 file')
+      .option('--faults <a,b>', "faults to switch on besides the scope's own", faultList)
+      .option('--max-states <n>', 'stop after this many states', integer(1, SEARCH_LIMITS.runs))
+      .option('--max-depth <n>', 'cut paths longer than this many atomic steps', integer(1, 65535))
+      .option('--time <s>', 'stop after this many seconds', seconds(SEARCH_LIMITS.timeSeconds))
+      .option('--out <dir>', 'where counterexamples go (default counterexamples)')
+      .option('--json', 'print one JSON object instead of text')
+      .option(
+        '--reductions <list>',
+        `all, none, or a list of ${REDUCTION_NAMES.join(', ')} (default: counters, procs, symmetry)`,
+        reductionList,
+      ),
+  run: ([file = ''], opts, io) => run(file, opts as ExploreOpts, io),
+};

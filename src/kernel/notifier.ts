@@ -163,6 +163,14 @@ export function planCallSubscriber(w: World, p: Proc, inv: InvState): Wait | (()
   }
   const driverBusy = lockBusy(w, dl, p.pid);
   if (driverBusy) {
+    if (holdsNotifier && w.faults['invalidate-restarts-on-busy']) {
+      // Trylock-and-restart instead of sleeping: drop the notifier lock, walk again.
+      return () => {
+        unlock(w, nl, p.pid);
+        inv.i = 0;
+        return 'partial';
+      };
+    }
     if (holdsNotifier) return driverBusy;
     return () => {
       tryLock(w, nl, p.pid);

@@ -2,7 +2,8 @@
  * Losing a device's VRAM: a reset that loses it (dev.reset with vramLost) or surprise removal
  * (dev.unplug with surprise). destroyVram wipes the content (frames become garbage) and fails the
  * DMA in flight on it; reportVramLoss, in one atomic step, invalidates every importer mapping of
- * the lost frames (model policy, following 001_ed5b1bd85d234dba.txt: no importer silently reads
+ * the lost frames (model policy, following the LKML thread "[RFC PATCH 3/5] mm/vma: add support
+ * for peer to peer to device vma", January 2019: no importer silently reads
  * garbage) and marks every page whose data was there lost.
  */
 import { GARBAGE, isGarbage } from '../world/frames.js';

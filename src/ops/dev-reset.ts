@@ -5,7 +5,8 @@
  *            content of its VRAM is destroyed
  *   recover  in one atomic step: the vramLost counter is bumped, every page held in its VRAM is
  *            marked lost, and every importer mapping of those frames is invalidated (model
- *            policy, following 001_ed5b1bd85d234dba.txt: no importer silently reads garbage)
+ *            policy, following the LKML thread "[RFC PATCH 3/5] mm/vma: add support for peer
+ *            to peer to device vma", January 2019: no importer silently reads garbage)
  */
 import { defineOp, done, failNow, PROGRESS } from '../exec/op.js';
 import { claimDevice, releaseDevice } from '../kernel/device.js';

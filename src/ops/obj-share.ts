@@ -1,6 +1,7 @@
 /**
  * obj.share / obj.unshare: userspace decides, and may take back, whether a bo may be reached by
- * peer-to-peer (001_ed5b1bd85d234dba.txt: the policy is mutable and driver-decided). Unshare
+ * peer-to-peer (the LKML thread "[RFC PATCH 3/5] mm/vma: add support for peer to peer to device
+ * vma", January 2019: the policy is mutable and driver-decided). Unshare
  * invalidates every dynamic attachment mapping VRAM; EBUSY while a pin holds the bo in VRAM.
  */
 import { defineOp, done, failed, failNow } from '../exec/op.js';

@@ -52,6 +52,7 @@ export function createWorld(config: Config, faults: readonly string[]): World {
     faults: faultSet,
     frames,
     free,
+    pinStats: { sum: 0, frames: 0 },
     pools,
     dummyFrame,
     swap: Array.from({ length: config.swapSlots }, () => ({ used: false, data: null })),

@@ -158,7 +158,8 @@ export const FAULTS = [
     name: 'p2p-ignores-unshare',
     trips: 'Policy.P2pOnlyWhenAllowed',
     what: 'exporter keeps peer mappings after userspace unshares',
-    history: '001_ed5b1bd85d234dba.txt policy',
+    history:
+      '"[RFC PATCH 3/5] mm/vma: add support for peer to peer to device vma" (LKML, Jan 2019) policy',
     area: 'dma-buf',
     families: ['dmabuf', 'share'],
   },
@@ -174,7 +175,8 @@ export const FAULTS = [
     name: 'reset-no-invalidate',
     trips: 'Hang.LossIsReported',
     what: 'the vramLost counter is bumped but importer mappings are kept',
-    history: '001_ed5b1bd85d234dba.txt, amdgpu vram_lost',
+    history:
+      '"[RFC PATCH 3/5] mm/vma: add support for peer to peer to device vma" (LKML, Jan 2019), amdgpu vram_lost',
     area: 'reset',
     families: ['dmabuf', 'share', 'mirror', 'device', 'cpu'],
   },
@@ -206,7 +208,8 @@ export const FAULTS = [
     name: 'notifier-waits-for-compute-job',
     trips: 'Progress.InvalidationNeverWaitsOnUserJob',
     what: "a compute job's invalidation waits for its fence instead of preempting",
-    history: '002_e460079fb8129250.txt; KFD evict/restore queues',
+    history:
+      '"Enabling peer to peer device transactions for PCIe devices" (LKML, Nov 2016); KFD evict/restore queues',
     area: 'userptr',
     families: ['userptr', 'migrate', 'reclaim'],
   },
@@ -245,12 +248,22 @@ export const FAULTS = [
     area: 'unplug',
     families: ['cpu', 'migrate', 'device'],
   },
+  {
+    name: 'invalidate-restarts-on-busy',
+    trips: 'Progress.InvalidationCompletes',
+    what: 'a blockable invalidate() that finds its driver lock busy drops the notifier lock and restarts the walk instead of sleeping: it spins for as long as the holder does not run',
+    history:
+      'blockable callbacks must sleep on their locks (mmu_notifier_range_blockable, mutex_lock vs trylock); spinning there is a soft lockup',
+    area: 'notifier',
+    families: ['mirror', 'migrate', 'reclaim'],
+  },
   // Added by this project so that invariants the catalogue leaves uncovered can be shown to fail.
   {
     name: 'hmm-maps-foreign-private',
     trips: 'Policy.P2pOnlyWhenAllowed',
     what: "hmm_range_fault returns another device's private page as is instead of faulting it to RAM",
-    history: '8a295dbbaf72 mm/hmm: dev_private_owner check',
+    history:
+      'range->dev_private_owner came with 08ddddda667b ("mm/hmm: check the device private page owner in hmm_range_fault()", 2020), which returned -EFAULT for another owner\'s page; 8a295dbbaf72 ("mm/hmm: fault non-owner device private entries", 2022) faults it back to RAM instead',
     area: 'hmm',
     families: ['mirror', 'migrate'],
   },

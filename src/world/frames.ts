@@ -46,7 +46,7 @@ export function allocFrame(
   fr.tag += 1;
   fr.owner = { obj: owner.obj, page: owner.page };
   fr.refs = 0;
-  fr.pins = 0;
+  setPins(w, f, 0);
   if (!w.faults['dirty-frame-reuse']) fr.data = null;
   return f;
 }
@@ -118,16 +118,35 @@ export function putRef(w: World, f: number): void {
   maybeFreeOrphan(w, f);
 }
 
+/** Change a frame's pin count, keeping the table's pin summary (w.pinStats) in step. */
+function setPins(w: World, f: number, pins: number): void {
+  const fr = w.frames[f];
+  if (fr === undefined || fr.pins === pins) return;
+  w.pinStats.sum += pins - fr.pins;
+  w.pinStats.frames += (pins !== 0 ? 1 : 0) - (fr.pins !== 0 ? 1 : 0);
+  fr.pins = pins;
+}
+
 export function pinFrame(w: World, f: number): void {
   const fr = w.frames[f];
-  if (fr !== undefined) fr.pins += 1;
+  if (fr !== undefined) setPins(w, f, fr.pins + 1);
 }
 
 export function unpinFrame(w: World, f: number): void {
   const fr = w.frames[f];
   if (fr === undefined) return;
-  if (!w.faults['unpin-keeps-count']) fr.pins -= 1;
+  if (!w.faults['unpin-keeps-count']) setPins(w, f, fr.pins - 1);
   maybeFreeOrphan(w, f);
+}
+
+/** Frames of a pool that are allocated (its reserved frame too, if an overcommit took it). */
+export function usedFrames(w: World, pool: string): number {
+  const p = w.pools[pool];
+  if (!p) return 0;
+  const reserved = w.frames[p.first + p.size];
+  const extra =
+    pool !== systemPool() && reserved !== undefined && reserved.state !== 'reserved' ? 1 : 0;
+  return p.size - freeCount(w, pool) + extra;
 }
 
 function noteTouch(w: World, f: number, what: string): void {

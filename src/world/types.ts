@@ -339,6 +339,11 @@ export interface World {
   frames: Frame[];
   /** Free lists per pool (`system`, `vram:<dev>`): most recently freed on top. */
   free: Record<string, number[]>;
+  /**
+   * The frame table's pin summary, kept by the pin primitives: the sum of every frame's pin
+   * count and how many frames have a non-zero one.
+   */
+  pinStats: { sum: number; frames: number };
   /** First frame index of each pool, and its managed size. */
   readonly pools: Record<string, { readonly first: number; readonly size: number }>;
   readonly dummyFrame: number;

@@ -9,20 +9,25 @@ export interface CliRun {
   readonly err: string;
 }
 
-export function cli(...argv: string[]): CliRun {
+/** An Io that records lines: no terminal, no colour, no wrapping unless `columns` says. */
+export function recordingIo(extra: Partial<Io> = {}): { io: Io; out: string[]; err: string[] } {
   const out: string[] = [];
   const err: string[] = [];
-  const io: Io = { out: (l) => out.push(l), err: (l) => err.push(l), tty: false };
+  const io: Io = { out: (l) => out.push(l), err: (l) => err.push(l), tty: false, ...extra };
+  return { io, out, err };
+}
+
+/** Run a command that completes synchronously (all of them today). */
+export function cli(...argv: string[]): CliRun {
+  const { io, out, err } = recordingIo();
   const code = main(argv, io);
-  if (typeof code !== 'number') throw new Error(`${argv[0]} runs asynchronously: use cliAsync`);
+  if (typeof code !== 'number') throw new Error(`${argv[0]} ran asynchronously: use cliAsync`);
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
-/** The same for commands that may run asynchronously (explore). */
+/** Run any command, synchronous or not. */
 export async function cliAsync(...argv: string[]): Promise<CliRun> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = { out: (l) => out.push(l), err: (l) => err.push(l), tty: false };
+  const { io, out, err } = recordingIo();
   const code = await main(argv, io);
   return { code, out: out.join('\n'), err: err.join('\n') };
 }

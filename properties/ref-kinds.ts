@@ -1,0 +1,160 @@
+/**
+ * Who references which frame: one entry per kind of reference, the single place that knows
+ * where the world keeps pointers to frames. The per-step index and every invariant that asks
+ * "does anything still point at this frame?" go through this list, so a new kind of reference
+ * (a second address space, a VMA's BAR window…) is added here once.
+ *
+ * Owning references keep a frame allocated: a CPU PTE (or migration entry), a bo's backing, a
+ * pin, in-flight DMA, a frame a pending process holds. The others must merely not dangle: TLB
+ * entries, CPU mappings of bos, device page-table entries.
+ */
+import type { World } from '../src/world/types.js';
+import type { ImporterObjRef } from './invariants/backing.js';
+
+export interface RefKind {
+  readonly name: string;
+  readonly owning: boolean;
+  /** visit(f) for every reference of this kind (a frame may come more than once). */
+  each(w: World, imps: readonly ImporterObjRef[], visit: (f: number) => void): void;
+  /** The references of this kind to frame f, in words (only when a finding is reported). */
+  describe(w: World, imps: readonly ImporterObjRef[], f: number, out: string[]): void;
+}
+
+export const REF_KINDS: readonly RefKind[] = [
+  {
+    name: 'pte',
+    owning: true,
+    each(w, _imps, visit) {
+      for (const name in w.objects) {
+        const o = w.objects[name];
+        if (o?.kind !== 'anon') continue;
+        for (const pg of o.page) {
+          const pte = pg.pte;
+          if (pte.t === 'present' || pte.t === 'devpriv' || pte.t === 'migration') visit(pte.f);
+        }
+      }
+    },
+    describe(w, _imps, f, out) {
+      for (const o of Object.values(w.objects)) {
+        if (o.kind !== 'anon') continue;
+        o.page.forEach((pg, i) => {
+          const pte = pg.pte;
+          if ((pte.t === 'present' || pte.t === 'devpriv' || pte.t === 'migration') && pte.f === f)
+            out.push(`the CPU PTE of ${o.name}[${i}]`);
+        });
+      }
+    },
+  },
+  {
+    name: 'tlb',
+    owning: false,
+    each(w, _imps, visit) {
+      for (const name in w.objects) {
+        const o = w.objects[name];
+        if (o?.kind !== 'anon') continue;
+        for (const pg of o.page) if (pg.tlb) visit(pg.tlb.f);
+      }
+    },
+    describe(w, _imps, f, out) {
+      for (const o of Object.values(w.objects)) {
+        if (o.kind !== 'anon') continue;
+        o.page.forEach((pg, i) => {
+          if (pg.tlb?.f === f) out.push(`the CPU TLB entry of ${o.name}[${i}]`);
+        });
+      }
+    },
+  },
+  {
+    name: 'bo',
+    owning: true,
+    each(w, _imps, visit) {
+      for (const name in w.objects) {
+        const o = w.objects[name];
+        if (o?.kind === 'bo') for (const f of o.frames) visit(f);
+      }
+    },
+    describe(w, _imps, f, out) {
+      for (const o of Object.values(w.objects)) {
+        if (o.kind !== 'bo') continue;
+        o.frames.forEach((g, i) => {
+          if (g === f) out.push(`bo ${o.name}[${i}]`);
+        });
+      }
+    },
+  },
+  {
+    name: 'bo-cpu',
+    owning: false,
+    each(w, _imps, visit) {
+      for (const name in w.objects) {
+        const o = w.objects[name];
+        if (o?.kind === 'bo') for (const c of o.cpu) if (c !== null) visit(c);
+      }
+    },
+    describe(w, _imps, f, out) {
+      for (const o of Object.values(w.objects)) {
+        if (o.kind !== 'bo') continue;
+        o.cpu.forEach((c, i) => {
+          if (c === f) out.push(`the CPU mapping of bo ${o.name}[${i}]`);
+        });
+      }
+    },
+  },
+  {
+    name: 'devpt',
+    owning: false,
+    each(_w, imps, visit) {
+      for (const { io } of imps) for (const e of io.pt) if (e) visit(e.f);
+    },
+    describe(_w, imps, f, out) {
+      for (const { importer, io } of imps) {
+        io.pt.forEach((e, i) => {
+          if (e?.f === f) out.push(`${importer}'s device PTE for ${io.obj}[${i}]`);
+        });
+      }
+    },
+  },
+  {
+    name: 'pin',
+    owning: true,
+    each(_w, imps, visit) {
+      for (const { io } of imps) if (io.pin) for (const f of io.pin.frames) visit(f);
+    },
+    describe(_w, imps, f, out) {
+      for (const { importer, io } of imps) {
+        if (io.pin?.frames.includes(f)) out.push(`${importer}'s pin on ${io.obj}`);
+      }
+    },
+  },
+  {
+    name: 'dma',
+    owning: true,
+    each(w, _imps, visit) {
+      for (const d of w.dma) visit(d.f);
+    },
+    describe(w, _imps, f, out) {
+      for (const d of w.dma) {
+        if (d.f === f) out.push(`in-flight DMA of ${d.importer} on ${d.obj}[${d.page}]`);
+      }
+    },
+  },
+  {
+    name: 'holds',
+    owning: true,
+    each(w, _imps, visit) {
+      for (const p of w.procs) for (const f of p.holds) visit(f);
+    },
+    describe(w, _imps, f, out) {
+      for (const p of w.procs) {
+        if (p.holds.includes(f)) out.push(`pending process ${p.label} (${p.op})`);
+      }
+    },
+  },
+];
+
+/** Every reference to frame f, in words. */
+export function describeRefs(w: World, imps: readonly ImporterObjRef[], f: number): string[] {
+  const out: string[] = [];
+  for (const k of REF_KINDS) k.describe(w, imps, f, out);
+  return out;
+}
