@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Exploration } from '../properties/explore/explore.js';
+import { Exploration, ORDER_SENSITIVE_OPS } from '../properties/explore/explore.js';
 import { Model } from '../properties/explore/model.js';
 import { loadScope, type Scope, ScopeError, validateScope } from '../properties/explore/scope.js';
 import {
@@ -192,6 +192,31 @@ describe('reductions keep every violation', () => {
       const fewer = CASES.some((k) => size(everything(k, r)) < size(everything(k, NO_REDUCTIONS)));
       expect(fewer, name).toBe(true);
     }
+  });
+
+  it('the procs reduction: every read of the process list in src/ is known', () => {
+    // The procs reduction takes pending processes as a set: a read that depends on their order
+    // (the first one that …) must switch it off for scopes using that operation
+    // (ORDER_SENSITIVE_OPS); order-independent reads (some, find by unique label) need nothing.
+    const uses: string[] = [];
+    const walk = (dir: string) => {
+      for (const f of readdirSync(dir, { withFileTypes: true })) {
+        const p = join(dir, f.name);
+        if (f.isDirectory()) walk(p);
+        else if (p.endsWith('.ts'))
+          for (const line of readFileSync(p, 'utf8').split('\n'))
+            if (/\bw\.procs\b/.test(line)) uses.push(`${p}: ${line.trim()}`);
+      }
+    };
+    walk('src');
+    expect(uses.sort()).toEqual([
+      'src/exec/kernel.ts: return w.procs.find((p) => p.label === label);',
+      'src/exec/kernel.ts: w.procs = w.procs.filter((x) => x !== p);',
+      'src/exec/kernel.ts: w.procs.push(proc);',
+      'src/kernel/reclaim.ts: if (w.procs.some((q) => q.holds.includes(f))) continue;',
+      'src/ops/dev-unplug.ts: const holder = w.procs.find(',
+    ]);
+    expect(ORDER_SENSITIVE_OPS).toEqual(['dev.unplug']);
   });
 
   it('partial-order reduction: removing a completed process is the only filter of procs', () => {

@@ -72,8 +72,20 @@ export class ExploreError extends Error {}
 
 type Phase = 'probe' | 'verify' | 'shortest' | 'done';
 
+/**
+ * Operations whose outcome depends on the order of pending processes (dev.unplug's release
+ * names the first process holding the device's memory): with one in the scope, pending
+ * processes stay a list, not a set (the `procs` reduction is off). test/explore-reductions
+ * lists every read of the process list in src/.
+ */
+export const ORDER_SENSITIVE_OPS: readonly string[] = ['dev.unplug'];
+
 export class Exploration {
   readonly model: Model;
+  /** The reductions in force (the ones asked for, less those the scope rules out). */
+  reductions: Reductions;
+  /** Why a reduction asked for is not in force. */
+  readonly notes: readonly string[];
   readonly faults: readonly string[];
   readonly search: Search;
   readonly bfs: BreadthFirst;
@@ -91,6 +103,19 @@ export class Exploration {
     readonly opts: ExploreOptions,
   ) {
     this.faults = [...new Set([...scope.faults, ...opts.faults])];
+    const notes: string[] = [];
+    let reductions = opts.reductions;
+    const ops = [
+      ...scope.setup.map((s) => s.op),
+      ...scope.threads.flatMap((t) => t.ops.map((o) => o.op)),
+    ];
+    const sensitive = ORDER_SENSITIVE_OPS.find((op) => ops.includes(op));
+    if (reductions.procs && sensitive) {
+      reductions = { ...reductions, procs: false };
+      notes.push(`procs off: ${sensitive} depends on the order of pending processes`);
+    }
+    this.reductions = reductions;
+    this.notes = notes;
     this.model = new Model(scope, this.faults);
     const init = this.model.initial();
     this.start = init.state;
@@ -103,15 +128,21 @@ export class Exploration {
       this.model,
       this.model.copy(this.start),
       prefer,
-      opts.reductions,
+      reductions,
       this.renamings,
     );
     this.bfs.limit = opts.bounds.maxDepth;
     this.search = new Search(
       this.model,
-      { reductions: opts.reductions, bounds: opts.bounds, renamings: this.renamings },
+      { reductions, bounds: opts.bounds, renamings: this.renamings },
       this.start,
     );
+    if (reductions.por && !this.search.por) {
+      this.reductions = { ...reductions, por: false };
+      notes.push(
+        'por off: it does not combine with symmetry or --max-depth here, or the scope has more than 64 moves',
+      );
+    }
     if (init.violations && init.setupFail !== null) {
       // The setup itself violates: that prefix is the counterexample.
       const steps = this.model.scope.setup.slice(0, init.setupFail + 1);

@@ -8,11 +8,13 @@ import { configToInput } from '../../src/world/config.js';
 import { Session, type Violation } from '../session.js';
 import { TraceRunner } from '../trace/runner.js';
 import { TRACE_FORMAT, type Trace, type TraceStep } from '../trace/types.js';
+import { VERSION } from '../version.js';
 import type { ExState, Model } from './model.js';
 import type { Command } from './shortest.js';
 
 /** The `found` block of an explore counterexample (replay ignores it). */
 export interface ExploreFound {
+  readonly version: string;
   readonly scope: string;
   readonly invariants: readonly string[];
   readonly step: number;
@@ -78,7 +80,7 @@ export function exploreTrace(
   scopeFile: string,
   faults: readonly string[],
   steps: readonly TraceStep[],
-  found: Omit<ExploreFound, 'scope' | 'faults'>,
+  found: Omit<ExploreFound, 'version' | 'scope' | 'faults'>,
   description: string,
 ): Trace {
   const trace = {
@@ -88,6 +90,7 @@ export function exploreTrace(
     ...(faults.length > 0 ? { faults: [...faults] } : {}),
     steps,
     found: {
+      version: VERSION,
       scope: scopeFile,
       ...found,
       ...(faults.length > 0 ? { faults: [...faults] } : {}),

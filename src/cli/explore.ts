@@ -191,7 +191,7 @@ function report(ex: Exploration, r: ExploreResult, io: Io, shown: Shown): number
         version: VERSION,
         scope: shown.file,
         faults: ex.faults,
-        reductions: REDUCTION_NAMES.filter((n) => shown.reductions[n]),
+        reductions: REDUCTION_NAMES.filter((n) => ex.reductions[n]),
         bounds: {
           maxStates: Number.isFinite(shown.bounds.maxStates) ? shown.bounds.maxStates : null,
           maxDepth: Number.isFinite(shown.bounds.maxDepth) ? shown.bounds.maxDepth : null,
@@ -237,8 +237,9 @@ function report(ex: Exploration, r: ExploreResult, io: Io, shown: Shown): number
   const sc = ex.scope;
   const ops = sc.threads.reduce((n, t) => n + t.ops.length, 0);
   say(
-    `devmem-model explore ${shown.file} · faults: ${ex.faults.length > 0 ? ex.faults.join(', ') : 'none'} · reductions: ${reductionsText(shown.reductions, r.renamings)}`,
+    `devmem-model explore ${shown.file} · faults: ${ex.faults.length > 0 ? ex.faults.join(', ') : 'none'} · reductions: ${reductionsText(ex.reductions, r.renamings)}`,
   );
+  for (const n of ex.notes) say(`  ${n}`);
   say(`  config: ${configText(sc.config)}`);
   say(
     `  workload: ${sc.threads.length} threads, ${ops} operations, after a setup of ${sc.setup.length} steps; bounds: ${boundsText(shown.bounds)}`,
