@@ -5,15 +5,19 @@
  * each once the one before has completed. Validated with zod like trace files: a bad scope gets
  * one line naming the file and the field.
  */
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { type Config, type ConfigInput, normalizeConfig } from '../../src/world/config.js';
 import { FAULT_NAMES } from '../../src/world/faults.js';
-import { ARGS, configSchema, TraceError, validateTrace } from '../trace/schema.js';
+import { LIMITS } from '../trace/limits.js';
+import { InputError, readJson } from '../trace/load.js';
+import { ARGS, checkDocument, configSchema, TraceError, validateTrace } from '../trace/schema.js';
 import type { TraceStep } from '../trace/types.js';
 import { TRACE_FORMAT } from '../trace/types.js';
 
 export const SCOPE_FORMAT = 'devmem-scope/1';
+
+/** Threads of a scope at most (each adds a start to every state's moves). */
+export const SCOPE_THREADS = 64;
 
 /** Pids of workload processes and uids of objects start here (symmetry recognises them). */
 export const PID_BASE = 1_000_000;
@@ -58,11 +62,13 @@ const scopeSchema = z.strictObject({
         name: z
           .string()
           .min(1)
+          .max(LIMITS.idLength)
           .regex(/^[A-Za-z][\w.-]*$/, 'a thread name is a letter then letters, digits, . _ -'),
-        ops: z.array(opSchema).min(1),
+        ops: z.array(opSchema).min(1).max(LIMITS.steps),
       }),
     )
-    .min(1),
+    .min(1)
+    .max(SCOPE_THREADS),
   symmetric: z.array(z.array(z.string().min(1)).min(2)).optional(),
 });
 
@@ -88,6 +94,13 @@ const SCHEDULING = new Set(['step', 'run', 'finish']);
 export function validateScope(raw: unknown): Scope {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
     throw new ScopeError('the root is not a JSON object');
+  try {
+    checkDocument(raw);
+  } catch (e) {
+    if (e instanceof TraceError)
+      throw new ScopeError(e.message.replace(TRACE_FORMAT, SCOPE_FORMAT));
+    throw e;
+  }
   const r = raw as Record<string, unknown>;
   if (r.format !== SCOPE_FORMAT)
     throw new ScopeError(`format: expected "${SCOPE_FORMAT}", got ${JSON.stringify(r.format)}`);
@@ -192,17 +205,13 @@ export function validateScope(raw: unknown): Scope {
 
 /** Read and validate a scope file; every failure is a ScopeError naming the file. */
 export function loadScope(file: string): Scope {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new ScopeError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? 'EIO'})`);
-  }
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = readJson(file);
   } catch (e) {
-    throw new ScopeError(`${file}: invalid JSON: ${(e as Error).message}`);
+    if (e instanceof InputError)
+      throw new ScopeError(e.message.replace('devmem-trace/1', SCOPE_FORMAT));
+    throw e;
   }
   try {
     return validateScope(raw);
