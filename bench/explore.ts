@@ -25,7 +25,7 @@ import { loadScope } from '../properties/explore/scope.js';
 import { DEFAULT_REDUCTIONS, UNBOUNDED } from '../properties/explore/search.js';
 import { FAULTS } from '../src/world/faults.js';
 
-export const PEER_MODEL = '../shared/peers/notifier.pml';
+const PEER_MODEL = '../shared/peers/notifier.pml';
 
 export interface PeerRow {
   readonly name: string;

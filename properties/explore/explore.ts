@@ -21,12 +21,14 @@ import { symmetryOf } from './symmetry.js';
 import { commandSteps, exploreTrace, replayFound } from './trace.js';
 
 /** States the breadth-first probe searches before the depth-first search takes over. */
-export const PROBE_STATES = 400;
+const PROBE_STATES = 400;
 
 export interface ExploreOptions {
   readonly faults: readonly string[];
   readonly reductions: Reductions;
   readonly bounds: Bounds;
+  /** States the breadth-first probe searches first (default PROBE_STATES; 0: none). */
+  readonly probeStates?: number;
 }
 
 export interface Counterexample {
@@ -168,7 +170,10 @@ export class Exploration {
     if (this.interrupted) return this.done({ k: 'cut', by: 'interrupt' });
     if (this.elapsed() > bounds.time) return this.done({ k: 'cut', by: 'time' });
     if (this.phase === 'probe') {
-      const stop = this.bfs.run(Math.min(PROBE_STATES, bounds.maxStates), until);
+      const stop = this.bfs.run(
+        Math.min(this.opts.probeStates ?? PROBE_STATES, bounds.maxStates),
+        until,
+      );
       if (stop === null) {
         if (performance.now() < until) this.phase = 'verify';
         return null;

@@ -364,7 +364,7 @@ export class Hasher {
 }
 
 /** Rename the words of a string (runs of letters, digits, `_` and `-`): names and reserved numbers. */
-export function renameTokens(s: string, r: Renaming): string {
+function renameTokens(s: string, r: Renaming): string {
   const direct = r.names.get(s);
   if (direct !== undefined) return direct;
   return s.replace(/[A-Za-z0-9_-]+/g, (tok) => {

@@ -30,11 +30,6 @@ export type Move =
   | { readonly k: 'start'; readonly t: number }
   | { readonly k: 'step'; readonly pid: number };
 
-export interface Outcome {
-  readonly state: ExState;
-  readonly violations: readonly Violation[] | null;
-}
-
 export class Model {
   /** Global index of each thread's first operation (pids are PID_BASE + index). */
   private readonly base: number[] = [];
@@ -246,7 +241,7 @@ export function copyParts(s: SessionState): SessionState {
 }
 
 /** The world's copy: everything but what never changes during a run. */
-export function copyWorld(w: World): World {
+function copyWorld(w: World): World {
   const out = {} as Record<string, unknown>;
   const src = w as unknown as Record<string, unknown>;
   for (const k in src) {

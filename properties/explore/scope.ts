@@ -17,7 +17,7 @@ import { TRACE_FORMAT } from '../trace/types.js';
 export const SCOPE_FORMAT = 'devmem-scope/1';
 
 /** Threads of a scope at most (each adds a start to every state's moves). */
-export const SCOPE_THREADS = 64;
+const SCOPE_THREADS = 64;
 
 /** Pids of workload processes and uids of objects start here (symmetry recognises them). */
 export const PID_BASE = 1_000_000;
@@ -171,7 +171,10 @@ export function validateScope(raw: unknown): Scope {
       throw new ScopeError(`${at}.args.obj: "${args.obj}" is not created in the setup or a thread`);
   };
   setup.forEach((st, i) => {
-    if (!SCHEDULING.has(st.op)) named(st.args, `setup[${i}]`);
+    if (SCHEDULING.has(st.op)) return;
+    named(st.args, `setup[${i}]`);
+    if (typeof st.args.value === 'number' && Math.abs(st.args.value) >= PID_BASE)
+      throw new ScopeError(`setup[${i}].args.value: values in a scope stay below ${PID_BASE}`);
   });
   s.threads.forEach((t, ti) => {
     t.ops.forEach((o, oi) => {

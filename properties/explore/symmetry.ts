@@ -22,7 +22,7 @@ import { type Scope, ScopeError, type ScopeOp } from './scope.js';
 const NAME = /^[A-Za-z][A-Za-z0-9_-]*[0-9]$/;
 
 /** At most this many renamings per state (each costs one more fingerprint). */
-export const MAX_RENAMINGS = 24;
+const MAX_RENAMINGS = 24;
 
 function permutations<T>(xs: readonly T[]): T[][] {
   if (xs.length <= 1) return [[...xs]];

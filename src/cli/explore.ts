@@ -68,7 +68,7 @@ function reductionsText(r: Reductions, renamings: number): string {
 }
 
 /** Seconds with two decimals under 10 s, one above. */
-export function secs(ms: number): string {
+function secs(ms: number): string {
   return ms < 10_000 ? `${(ms / 1000).toFixed(2)} s` : `${(ms / 1000).toFixed(1)} s`;
 }
 
@@ -163,7 +163,7 @@ function progressText(ex: Exploration, ms: number): string {
 }
 
 /** `<invariant>-<faults or none>-<scope>` (without .json): where explore writes a trace. */
-export function exploreName(invariant: string, faults: readonly string[], scope: string): string {
+function exploreName(invariant: string, faults: readonly string[], scope: string): string {
   const f =
     faults.length === 0
       ? 'none'
