@@ -1,24 +1,21 @@
 /**
- * `npm run bench`: speed of the checker and how fast it finds each fault.
- *   stepsPerSecond   atomic steps per second of generated runs with every check on (no fault)
- *   per fault        runsToDetect and msToDetect (medians over the seeds) and shrunkSteps
+ * `npm run bench`: how fast the checker runs and how fast it finds each fault.
+ *   speed        atomic steps per CPU second (one thread) at the built-in configuration and at
+ *                8× its memory; wall-time steps per second with 1 and 2 worker threads
+ *   per fault    with no hint and with a focus on its families, side by side: seeds that found
+ *                it, median runs, steps and time to detect, median shrunk length
  * `npm run bench -- --json` prints one JSON object; `--seeds N`, `--faults a,b` narrow it,
- * `--budget N` caps the runs per search, `--time S` the whole bench (faults not reached are
- * reported as not measured). Off a terminal it prints a heartbeat line every 10 s.
- * The explore section follows (bench/explore.ts): `--explore-only`, `--no-6x3`.
+ * `--budget S` caps each search in seconds (default 60), `--time S` the whole bench (faults not
+ * reached are reported as not measured). Off a terminal it prints a heartbeat line every 10 s.
  */
 import { Command, CommanderError } from 'commander';
-import { check } from '../properties/check/check.js';
-import {
-  DEFAULT_CONFIG,
-  DEFAULT_DEVICE_EVENTS,
-  DEFAULT_MAX_STEPS,
-} from '../properties/check/defaults.js';
 import { faultList, integer, seconds } from '../src/cli/args.js';
 import { processIo } from '../src/cli/io.js';
 import { Progress } from '../src/cli/progress.js';
 import { FAULTS } from '../src/world/faults.js';
+import { type Detection, faultRow } from './detect.js';
 import { exploreBench, printExplore } from './explore.js';
+import { speedFigures } from './speed.js';
 
 /** When the --time budget ends (Infinity without one) and the heartbeat. */
 interface Clock {
@@ -28,92 +25,6 @@ interface Clock {
 
 function left(clock: Clock): number {
   return clock.deadline - performance.now();
-}
-
-interface FaultRow {
-  readonly fault: string;
-  readonly trips: string;
-  readonly detected: number;
-  /** Seeds searched (fewer than asked when --time ran out). */
-  readonly measured: number;
-  readonly runsToDetect: number | null;
-  readonly msToDetect: number | null;
-  readonly shrunkSteps: number | null;
-  readonly tripped: boolean;
-}
-
-function median(xs: readonly number[]): number | null {
-  if (xs.length === 0) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? (s[mid] ?? null) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
-}
-
-function speed(deviceEvents: number, runs: number, clock: Clock): number {
-  let steps = 0;
-  let ms = 0;
-  for (const seed of [101, 102, 103]) {
-    if (left(clock) <= 0) break;
-    clock.progress.update((el) => `bench: speed, seed ${seed} · ${(el / 1000).toFixed(1)} s`);
-    const t0 = performance.now();
-    const r = check({
-      timeBudgetMs: left(clock),
-      config: DEFAULT_CONFIG,
-      faults: [],
-      runs,
-      maxSteps: DEFAULT_MAX_STEPS,
-      seed,
-      deviceEvents,
-    });
-    ms += performance.now() - t0;
-    steps += r.atomicSteps;
-  }
-  return ms === 0 ? 0 : Math.round((steps / ms) * 1000);
-}
-
-function faultRow(
-  fault: string,
-  trips: string,
-  seeds: number,
-  budget: number,
-  clock: Clock,
-): FaultRow {
-  const runs: number[] = [];
-  const ms: number[] = [];
-  const shrunk: number[] = [];
-  let tripped = true;
-  let measured = 0;
-  for (let seed = 1; seed <= seeds; seed++) {
-    if (left(clock) <= 0) break;
-    measured += 1;
-    clock.progress.update(
-      (el) => `bench: ${fault}, seed ${seed}/${seeds} · ${(el / 1000).toFixed(1)} s`,
-    );
-    const r = check({
-      timeBudgetMs: left(clock),
-      config: DEFAULT_CONFIG,
-      faults: [fault],
-      runs: budget,
-      maxSteps: DEFAULT_MAX_STEPS,
-      seed,
-      deviceEvents: DEFAULT_DEVICE_EVENTS,
-    });
-    if (!r.failure) continue;
-    runs.push(r.failure.runs);
-    ms.push(r.failure.msToDetect);
-    shrunk.push(r.failure.trace.steps.length);
-    if (!r.failure.violations.some((v) => v.invariant === trips)) tripped = false;
-  }
-  return {
-    fault,
-    trips,
-    detected: runs.length,
-    measured,
-    runsToDetect: median(runs),
-    msToDetect: median(ms) === null ? null : Math.round(median(ms) ?? 0),
-    shrunkSteps: median(shrunk),
-    tripped,
-  };
 }
 
 interface BenchOpts {
@@ -131,7 +42,7 @@ function parse(argv: readonly string[]): BenchOpts {
     .option('--json', 'print one JSON object')
     .option('--seeds <n>', 'seeds per fault (default 5)', integer(1, 1000))
     .option('--faults <a,b>', 'only these faults', faultList)
-    .option('--budget <n>', 'runs per search at most (default 40000)', integer(1, 1_000_000_000))
+    .option('--budget <s>', 'seconds per search at most (default 60)', seconds(10_000_000))
     .option('--time <s>', 'stop after this many seconds', seconds(10_000_000))
     .option('--explore-only', 'only the explore section (bench/explore.ts)')
     .option('--no-6x3', 'explore section: leave out the long notifier-6x3 slice')
@@ -141,7 +52,7 @@ function parse(argv: readonly string[]): BenchOpts {
   return program.opts<BenchOpts>();
 }
 
-function main(): number {
+async function main(): Promise<number> {
   let values: BenchOpts;
   try {
     values = parse(process.argv.slice(2));
@@ -150,16 +61,16 @@ function main(): number {
     if (e.exitCode === 0) return 0;
     console.error(`bench: ${e.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ')}`);
     console.error(
-      'usage: npm run bench -- [--json] [--seeds N] [--faults a,b] [--budget N] [--time S] [--explore-only] [--no-6x3]',
+      'usage: npm run bench -- [--json] [--seeds N] [--faults a,b] [--budget S] [--time S] [--explore-only] [--no-6x3]',
     );
     return 2;
   }
   const seeds = values.seeds ?? 5;
-  const budget = values.budget ?? 40000;
+  const budgetMs = (values.budget ?? 60) * 1000;
   const only = values.faults ?? null;
   const explore = () => exploreBench({ faults: only, long: values['6x3'] !== false });
   if (values.exploreOnly) {
-    const r = explore();
+    const r = await explore();
     if (values.json) console.log(JSON.stringify({ explore: r }));
     else printExplore(r);
     return 0;
@@ -168,45 +79,56 @@ function main(): number {
     deadline: values.time === undefined ? Infinity : performance.now() + values.time * 1000,
     progress: new Progress(processIo()),
   };
-  const stepsPerSecond = speed(DEFAULT_DEVICE_EVENTS, 2000, clock);
-  const stepsPerSecondNoDeviceEvents = speed(0, 2000, clock);
-  const faults = FAULTS.filter((f) => !only || only.includes(f.name)).map((f) =>
-    faultRow(f.name, f.trips, seeds, budget, clock),
-  );
+  clock.progress.update((el) => `bench: speed · ${(el / 1000).toFixed(1)} s`);
+  const speed = await speedFigures(2000);
+  const faults = [];
+  for (const f of FAULTS.filter((x) => !only || only.includes(x.name))) {
+    if (left(clock) <= 0) break;
+    clock.progress.update((el) => `bench: ${f.name} · ${(el / 1000).toFixed(1)} s`);
+    faults.push(await faultRow(f, seeds, budgetMs, () => left(clock)));
+  }
   clock.progress.done();
   const outOfTime = left(clock) <= 0;
   if (values.json) {
     console.log(
       JSON.stringify({
-        stepsPerSecond,
-        stepsPerSecondNoDeviceEvents,
+        speed,
         seeds,
-        budget,
+        budgetSeconds: budgetMs / 1000,
         outOfTime,
         faults,
-        explore: explore(),
+        explore: await explore(),
       }),
     );
     return 0;
   }
+  const n = (v: number) => v.toLocaleString('en-US');
   console.log(
-    `atomic steps per second, every check on: ${stepsPerSecond.toLocaleString('en-US')} (device events off: ${stepsPerSecondNoDeviceEvents.toLocaleString('en-US')})`,
+    `atomic steps per CPU second, one thread, every check on: ${n(speed.builtIn)} (built-in configuration); ${n(speed.eightX)} at 8× its memory (${speed.eightXRatio}× the built-in rate)`,
   );
   console.log(
-    `per fault: medians over ${seeds} seeds, budget ${budget.toLocaleString('en-US')} runs`,
+    `wall-time steps per second: ${n(speed.oneWorker)} with 1 worker, ${n(speed.twoWorkers)} with 2 (${speed.speedup}×)`,
+  );
+  console.log(
+    `per fault: ${seeds} seeds, one worker per core, at most ${budgetMs / 1000} s per search; found/seeds, median runs, steps and ms to detect, median shrunk length`,
   );
   const w = Math.max(...faults.map((f) => f.fault.length));
-  console.log(`${'fault'.padEnd(w)}  found  runs   ms    shrunk  trips`);
+  const cell = (v: number | null, k: number) => (v === null ? '-' : String(v)).padStart(k);
+  const cols = (d: Detection) =>
+    `${`${d.found}/${d.measured}`.padStart(5)} ${cell(d.runs, 7)} ${cell(d.steps, 9)} ${cell(d.ms, 6)} ${cell(d.shrunk, 4)}`;
+  console.log(`${''.padEnd(w)}  ${'no hint'.padEnd(35)} | focus`);
+  console.log(
+    `${'fault'.padEnd(w)}  found    runs     steps     ms  len | found    runs     steps     ms  len  trips`,
+  );
   for (const f of faults) {
-    const cell = (v: number | null, n: number) => (v === null ? '-' : String(v)).padStart(n);
-    console.log(
-      `${f.fault.padEnd(w)}  ${(f.measured === 0 ? 'none' : `${f.detected}/${f.measured}`).padStart(5)}  ${cell(f.runsToDetect, 5)}  ${cell(f.msToDetect, 5)}  ${cell(f.shrunkSteps, 6)}  ${f.trips}${f.tripped ? '' : ' (NOT always named)'}`,
-    );
+    const named = f.noHint.tripped && f.focus.tripped ? '' : ' (NOT always named)';
+    console.log(`${f.fault.padEnd(w)}  ${cols(f.noHint)} | ${cols(f.focus)}  ${f.trips}${named}`);
   }
-  if (outOfTime)
-    console.log(`stopped by --time ${values.time} s: later seeds and faults not measured`);
-  printExplore(explore());
+  if (outOfTime) console.log(`stopped by --time ${values.time} s: later faults not measured`);
+  printExplore(await explore());
   return 0;
 }
 
-process.exitCode = main();
+void main().then((code) => {
+  process.exitCode = code;
+});

@@ -81,9 +81,10 @@ interface Cached {
   readonly taken: string;
   /** The context diff of a state change (computed once: the state key fixes both contexts). */
   readonly detail: string;
-  seen: boolean;
-  /** The epoch in which it was last taken (see beginEpoch). */
+  /** The epoch in which it was last taken (see beginEpoch): first taken in an epoch, recorded. */
   epoch: number;
+  /** A small number naming this cached transition (for observers that count what runs do). */
+  readonly id: number;
 }
 
 function valueString(v: unknown): string {
@@ -99,6 +100,9 @@ function stateKey(v: string, c: unknown): string {
   return c === undefined ? v : `${v}|${JSON.stringify(c)}`;
 }
 
+/** A step that changed nothing (shared: callers only read it). */
+const NO_CHANGES: SpecStep = { ok: true, changes: [] };
+
 export class Product {
   private readonly byType = new Map<string, MachineSpec[]>();
   private readonly initial = new Map<string, InstanceState>();
@@ -107,6 +111,12 @@ export class Product {
   /** (machine, from, event, to) of every transition taken: for coverage. */
   readonly taken = new Set<string>();
   private epoch = 0;
+  private nextId = 0;
+  /**
+   * Told of every instance an event reaches and the transition it takes (its id), when set:
+   * how a search sees which sequences of transitions its runs produce.
+   */
+  onTake: ((instance: string, transition: number) => void) | null = null;
   /** The transitions taken since beginEpoch (a search's own coverage, whatever ran before). */
   readonly epochTaken = new Set<string>();
 
@@ -132,9 +142,7 @@ export class Product {
   /** Forget which transitions were taken (coverage starts again). */
   resetCoverage(): void {
     this.taken.clear();
-    for (const byState of this.cache.values()) {
-      for (const byEvent of byState.values()) for (const c of byEvent.values()) c.seen = false;
-    }
+    this.beginEpoch();
   }
 
   initialState(): SpecState {
@@ -147,51 +155,55 @@ export class Product {
   }
 
   /** Deliver one event to every instance it reaches; on refusal nothing changes. */
-  step(s: SpecState, ev: SpecEvent): SpecStep {
+  /**
+   * Deliver one event to every instance it reaches; on refusal nothing changes. The changes are
+   * described only when asked for (`describe`, for step-by-step output).
+   */
+  step(s: SpecState, ev: SpecEvent, describe = true): SpecStep {
     this.noteDirectory(s.dir, ev);
     const specs = this.byType.get(ev.type);
-    if (!specs) return { ok: true, changes: [] };
-    const updates: [string, InstanceState, Change][] = [];
+    if (!specs) return NO_CHANGES;
+    let updates: (string | InstanceState)[] | null = null;
+    let changes: Change[] | null = null;
     for (const m of specs) {
       const evKey = m.eventKey ? m.eventKey(ev) : ev.type;
+      const prefix = `${m.id}:`;
       for (const key of m.route(ev, s.dir)) {
-        const id = `${m.id}:${key}`;
+        const id = prefix + key;
         const cur = s.inst[id] ?? this.initial.get(m.id);
         if (!cur) continue;
         const hit = this.next(m, cur, ev, evKey);
         const next = hit.next;
-        if (!hit.seen) {
-          hit.seen = true;
-          if (hit.next) this.taken.add(hit.taken);
-        }
+        this.onTake?.(id, hit.id);
         if (hit.epoch !== this.epoch) {
           hit.epoch = this.epoch;
-          if (hit.next) this.epochTaken.add(hit.taken);
+          if (next) {
+            this.epochTaken.add(hit.taken);
+            this.taken.add(hit.taken);
+          }
         }
         if (next === null)
           return { ok: false, refusal: { machine: m.id, instance: key, state: cur.v, event: ev } };
-        if (next.k !== cur.k) {
-          updates.push([
-            id,
-            next,
-            {
-              machine: m.id,
-              instance: key,
-              from: cur.v,
-              to: next.v,
-              event: ev.type,
-              detail: hit.detail,
-            },
-          ]);
+        if (next.k === cur.k) continue;
+        updates ??= [];
+        updates.push(id, next);
+        if (describe) {
+          changes ??= [];
+          changes.push({
+            machine: m.id,
+            instance: key,
+            from: cur.v,
+            to: next.v,
+            event: ev.type,
+            detail: hit.detail,
+          });
         }
       }
     }
-    const changes: Change[] = [];
-    for (const [id, next, ch] of updates) {
-      s.inst[id] = next;
-      changes.push(ch);
-    }
-    return { ok: true, changes };
+    if (updates === null) return NO_CHANGES;
+    for (let i = 0; i < updates.length; i += 2)
+      s.inst[updates[i] as string] = updates[i + 1] as InstanceState;
+    return changes === null ? NO_CHANGES : { ok: true, changes };
   }
 
   private next(m: MachineSpec, cur: InstanceState, ev: SpecEvent, evKey: string): Cached {
@@ -221,8 +233,8 @@ export class Product {
       next,
       taken: transitionKey(m.id, cur.v, ev.type, next?.v ?? ''),
       detail: next !== null && next.k !== cur.k ? contextDiff(cur.c, next.c) : '',
-      seen: false,
       epoch: -1,
+      id: this.nextId++,
     };
     byEvent.set(evKey, made);
     return made;

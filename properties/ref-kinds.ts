@@ -11,11 +11,16 @@
 import type { World } from '../src/world/types.js';
 import type { ImporterObjRef } from './invariants/backing.js';
 
+/** What walks the references: told of each frame a reference points at. */
+export interface RefVisitor {
+  ref(f: number): void;
+}
+
 export interface RefKind {
   readonly name: string;
   readonly owning: boolean;
-  /** visit(f) for every reference of this kind (a frame may come more than once). */
-  each(w: World, imps: readonly ImporterObjRef[], visit: (f: number) => void): void;
+  /** v.ref(f) for every reference of this kind (a frame may come more than once). */
+  each(w: World, imps: readonly ImporterObjRef[], v: RefVisitor): void;
   /** The references of this kind to frame f, in words (only when a finding is reported). */
   describe(w: World, imps: readonly ImporterObjRef[], f: number, out: string[]): void;
 }
@@ -24,13 +29,13 @@ export const REF_KINDS: readonly RefKind[] = [
   {
     name: 'pte',
     owning: true,
-    each(w, _imps, visit) {
+    each(w, _imps, v) {
       for (const name in w.objects) {
         const o = w.objects[name];
         if (o?.kind !== 'anon') continue;
         for (const pg of o.page) {
           const pte = pg.pte;
-          if (pte.t === 'present' || pte.t === 'devpriv' || pte.t === 'migration') visit(pte.f);
+          if (pte.t === 'present' || pte.t === 'devpriv' || pte.t === 'migration') v.ref(pte.f);
         }
       }
     },
@@ -48,11 +53,11 @@ export const REF_KINDS: readonly RefKind[] = [
   {
     name: 'tlb',
     owning: false,
-    each(w, _imps, visit) {
+    each(w, _imps, v) {
       for (const name in w.objects) {
         const o = w.objects[name];
         if (o?.kind !== 'anon') continue;
-        for (const pg of o.page) if (pg.tlb) visit(pg.tlb.f);
+        for (const pg of o.page) if (pg.tlb) v.ref(pg.tlb.f);
       }
     },
     describe(w, _imps, f, out) {
@@ -67,10 +72,10 @@ export const REF_KINDS: readonly RefKind[] = [
   {
     name: 'bo',
     owning: true,
-    each(w, _imps, visit) {
+    each(w, _imps, v) {
       for (const name in w.objects) {
         const o = w.objects[name];
-        if (o?.kind === 'bo') for (const f of o.frames) visit(f);
+        if (o?.kind === 'bo') for (const f of o.frames) v.ref(f);
       }
     },
     describe(w, _imps, f, out) {
@@ -85,10 +90,10 @@ export const REF_KINDS: readonly RefKind[] = [
   {
     name: 'bo-cpu',
     owning: false,
-    each(w, _imps, visit) {
+    each(w, _imps, v) {
       for (const name in w.objects) {
         const o = w.objects[name];
-        if (o?.kind === 'bo') for (const c of o.cpu) if (c !== null) visit(c);
+        if (o?.kind === 'bo') for (const c of o.cpu) if (c !== null) v.ref(c);
       }
     },
     describe(w, _imps, f, out) {
@@ -103,8 +108,8 @@ export const REF_KINDS: readonly RefKind[] = [
   {
     name: 'devpt',
     owning: false,
-    each(_w, imps, visit) {
-      for (const { io } of imps) for (const e of io.pt) if (e) visit(e.f);
+    each(_w, imps, v) {
+      for (const { io } of imps) for (const e of io.pt) if (e) v.ref(e.f);
     },
     describe(_w, imps, f, out) {
       for (const { importer, io } of imps) {
@@ -117,8 +122,8 @@ export const REF_KINDS: readonly RefKind[] = [
   {
     name: 'pin',
     owning: true,
-    each(_w, imps, visit) {
-      for (const { io } of imps) if (io.pin) for (const f of io.pin.frames) visit(f);
+    each(_w, imps, v) {
+      for (const { io } of imps) if (io.pin) for (const f of io.pin.frames) v.ref(f);
     },
     describe(_w, imps, f, out) {
       for (const { importer, io } of imps) {
@@ -129,8 +134,8 @@ export const REF_KINDS: readonly RefKind[] = [
   {
     name: 'dma',
     owning: true,
-    each(w, _imps, visit) {
-      for (const d of w.dma) visit(d.f);
+    each(w, _imps, v) {
+      for (const d of w.dma) v.ref(d.f);
     },
     describe(w, _imps, f, out) {
       for (const d of w.dma) {
@@ -141,8 +146,8 @@ export const REF_KINDS: readonly RefKind[] = [
   {
     name: 'holds',
     owning: true,
-    each(w, _imps, visit) {
-      for (const p of w.procs) for (const f of p.holds) visit(f);
+    each(w, _imps, v) {
+      for (const p of w.procs) for (const f of p.holds) v.ref(f);
     },
     describe(w, _imps, f, out) {
       for (const p of w.procs) {

@@ -45,6 +45,8 @@ export interface SessionState {
   readonly watch: InvalidationWatch;
 }
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 export class Session {
   readonly w: World;
   readonly spec: SpecState;
@@ -53,8 +55,10 @@ export class Session {
   private readonly worldIndex: WorldIndex;
   atomicSteps = 0;
   violations: readonly Violation[] | null = null;
-  /** What each blocked pending process waits for, as of the last step. */
-  waits: ReadonlyMap<number, Wait> = new Map();
+  private readonly waitMap = new Map<number, Wait>();
+  private indexBuilt = false;
+  /** What the invariants see, refilled after every step. */
+  private readonly ctx: Mutable<CheckCtx>;
   /** Atomic steps taken since the last call to takeLog (for step-by-step output). */
   private pendingLog: AtomicStep[] = [];
   keepLog = false;
@@ -73,6 +77,22 @@ export class Session {
     this.ghost = from?.ghost ?? new Ghost();
     this.watch = from?.watch ?? new InvalidationWatch();
     this.worldIndex = new WorldIndex(this.w);
+    this.ctx = {
+      w: this.w,
+      obs: [],
+      ghost: this.ghost,
+      watch: this.watch,
+      waits: this.waitMap,
+      oops: null,
+      refusal: null,
+      imps: [],
+      index: () => this.index(),
+    };
+  }
+
+  /** What each blocked pending process waits for, as of the last step. */
+  get waits(): ReadonlyMap<number, Wait> {
+    return this.waitMap;
   }
 
   /** A session that continues from a state explore saved (see properties/explore/). */
@@ -117,52 +137,48 @@ export class Session {
   private conclude(label: string, op: string, report: StepReport): void {
     this.atomicSteps += 1;
     const { events, obs } = this.w.log;
-    const changes: Change[] = [];
+    const changes: Change[] | null = this.keepLog ? [] : null;
     let refusal: Refusal | null = null;
     for (const ev of events) {
-      const r = this.product.step(this.spec, ev);
+      const r = this.product.step(this.spec, ev, this.keepLog);
       if (!r.ok) {
         refusal = r.refusal;
         break;
       }
-      changes.push(...r.changes);
+      if (changes && r.changes.length > 0) changes.push(...r.changes);
     }
-    const waits = new Map<number, Wait>();
+    const waits = this.waitMap;
+    waits.clear();
     if (report.kind !== 'oops') {
       for (const p of this.w.procs) {
         const wait = safeWait(this.w, p);
         if (wait) waits.set(p.pid, wait);
       }
     }
-    this.waits = waits;
     const oops = report.kind === 'oops' ? report.message : null;
-    const found: Violation[] = [];
-    const imps = importerObjs(this.w);
-    let built = false;
-    const w = this.w;
-    const worldIndex = this.worldIndex;
-    const ctx: CheckCtx = {
-      w,
-      obs,
-      ghost: this.ghost,
-      watch: this.watch,
-      waits,
-      oops,
-      refusal,
-      imps,
-      index: () => {
-        if (!built) worldIndex.build(w, imps);
-        built = true;
-        return worldIndex;
-      },
-    };
+    let found: Violation[] | null = null;
+    const ctx = this.ctx;
+    ctx.obs = obs;
+    ctx.oops = oops;
+    ctx.refusal = refusal;
+    ctx.imps = importerObjs(this.w);
+    this.indexBuilt = false;
     for (const inv of INVARIANTS) {
       const f = oops !== null && inv.name !== 'Kernel.NoOops' ? null : inv.check(ctx);
-      if (f) found.push({ ...f, invariant: inv.name, statement: inv.statement });
+      if (!f) continue;
+      found ??= [];
+      found.push({ ...f, invariant: inv.name, statement: inv.statement });
     }
     this.updateGhost(obs);
-    if (found.length > 0 && this.violations === null) this.violations = found;
-    if (this.keepLog) this.pendingLog.push({ label, op, report, changes, violations: found });
+    if (found !== null && this.violations === null) this.violations = found;
+    if (changes) this.pendingLog.push({ label, op, report, changes, violations: found ?? [] });
+  }
+
+  /** The shared index, built at most once per step (on first use). */
+  private index(): WorldIndex {
+    if (!this.indexBuilt) this.worldIndex.build(this.w, this.ctx.imps);
+    this.indexBuilt = true;
+    return this.worldIndex;
   }
 
   private updateGhost(obs: readonly Observation[]): void {

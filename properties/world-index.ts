@@ -8,9 +8,9 @@
  */
 import type { World } from '../src/world/types.js';
 import type { ImporterObjRef } from './invariants/backing.js';
-import { REF_KINDS } from './ref-kinds.js';
+import { REF_KINDS, type RefVisitor } from './ref-kinds.js';
 
-export class WorldIndex {
+export class WorldIndex implements RefVisitor {
   private stamp = 0;
   private readonly anyMark: Int32Array;
   private readonly owningMark: Int32Array;
@@ -26,6 +26,10 @@ export class WorldIndex {
   freeRef: { readonly f: number; readonly kind: string } | null = null;
   /** Distinct frames some pin points at, with how many pins each should carry. */
   readonly pinned: number[] = [];
+  /** While building: the world and the kind of reference being walked. */
+  private frames: World['frames'] = [];
+  private kind = '';
+  private owning = false;
 
   constructor(w: World) {
     const n = w.frames.length;
@@ -50,21 +54,11 @@ export class WorldIndex {
     this.freeRef = null;
     this.pinned.length = 0;
     this.deviceCount.fill(0);
-    const frames = w.frames;
+    this.frames = w.frames;
     for (const kind of REF_KINDS) {
-      const owning = kind.owning;
-      kind.each(w, imps, (f) => {
-        const fr = frames[f];
-        if (!fr) return;
-        if (fr.state === 'free' && this.freeRef === null) this.freeRef = { f, kind: kind.name };
-        const dev = this.frameDevice[f] ?? -1;
-        if (dev >= 0) this.deviceCount[dev] = (this.deviceCount[dev] ?? 0) + 1;
-        this.anyMark[f] = s;
-        if (owning && this.owningMark[f] !== s) {
-          this.owningMark[f] = s;
-          if (fr.state === 'used' || fr.state === 'garbage') this.ownedUsed += 1;
-        }
-      });
+      this.kind = kind.name;
+      this.owning = kind.owning;
+      kind.each(w, imps, this);
     }
     for (const { io } of imps) {
       if (!io.pin) continue;
@@ -76,6 +70,21 @@ export class WorldIndex {
         }
         this.pinCount[f] = (this.pinCount[f] ?? 0) + 1;
       }
+    }
+  }
+
+  /** A reference of the kind being walked points at frame f. */
+  ref(f: number): void {
+    const fr = this.frames[f];
+    if (!fr) return;
+    const s = this.stamp;
+    if (fr.state === 'free' && this.freeRef === null) this.freeRef = { f, kind: this.kind };
+    const dev = this.frameDevice[f] ?? -1;
+    if (dev >= 0) this.deviceCount[dev] = (this.deviceCount[dev] ?? 0) + 1;
+    this.anyMark[f] = s;
+    if (this.owning && this.owningMark[f] !== s) {
+      this.owningMark[f] = s;
+      if (fr.state === 'used' || fr.state === 'garbage') this.ownedUsed += 1;
     }
   }
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { counterexampleName, writeCounterexample } from '../src/cli/counterexample.js';
 import { main } from '../src/cli/program.js';
-import { cli, recordingIo } from './support/cli.js';
+import { checkCli, cli, recordingIo } from './support/cli.js';
 import { tempDir, writeTemp } from './support/files.js';
 
 function fileOf(out: string): string {
@@ -21,7 +21,9 @@ describe('check off a terminal', () => {
     let t = 0;
     // Each reading of the clock is 2.5 s later: a heartbeat every four runs or so.
     const { io, err, out } = recordingIo({ now: () => (t += 2500) });
-    expect(main(['check', '--runs', '40', '--seed', '5', '--out', tempDir()], io)).toBe(0);
+    expect(
+      main(['check', '--workers', '1', '--runs', '40', '--seed', '5', '--out', tempDir()], io),
+    ).toBe(0);
     expect(err.length).toBeGreaterThan(2);
     for (const l of err)
       expect(l).toMatch(/^check: run [\d,]+\/40 · [\d,]+ steps\/s · [\d.]+ s · seed 5$/);
@@ -32,7 +34,7 @@ describe('check off a terminal', () => {
     let t = 0;
     const { io, err } = recordingIo({ now: () => (t += 11_000) });
     const code = main(
-      ['check', '--faults', 'skip-read-retry', '--seed', '1', '--out', tempDir()],
+      ['check', '--workers', '1', '--faults', 'skip-read-retry', '--seed', '1', '--out', tempDir()],
       io,
     );
     expect(code).toBe(1);
@@ -46,24 +48,14 @@ describe('check off a terminal', () => {
 
   it('stops starting runs when the --time budget is spent, and says so', () => {
     const t0 = performance.now();
-    const r = cli(
-      'check',
-      '--runs',
-      '1000000000',
-      '--time',
-      '0.5',
-      '--seed',
-      '2',
-      '--out',
-      tempDir(),
-    );
+    const r = checkCli('--runs', '1000000000', '--time', '0.5', '--seed', '2', '--out', tempDir());
     expect(r.code, r.err).toBe(0);
     expect(r.out).toMatch(
       /ok: no violation in [\d,]+ runs .*stopped by --time 0.5 s after [\d,]+ of 1,000,000,000 runs/,
     );
     expect(performance.now() - t0).toBeLessThan(30_000);
     const j = JSON.parse(
-      cli('check', '--runs', '1000000000', '--time', '0.2', '--json', '--out', tempDir()).out,
+      checkCli('--runs', '1000000000', '--time', '0.2', '--json', '--out', tempDir()).out,
     );
     expect(j.outOfTime).toBe(true);
     expect(j.runsDone).toBeLessThan(1_000_000_000);
@@ -75,7 +67,7 @@ describe('--out', () => {
     const file = writeTemp('plain-file', 'x');
     for (const out of ['/dev/null', join(file, 'sub'), file]) {
       const t0 = performance.now();
-      const r = cli('check', '--faults', 'skip-read-retry', '--seed', '1', '--out', out);
+      const r = checkCli('--faults', 'skip-read-retry', '--seed', '1', '--out', out);
       expect(r.code, `${out}: ${r.err}`).toBe(2);
       expect(r.out).toBe('');
       expect(r.err.split('\n')[0]).toMatch(/--out .*not a directory/);
@@ -85,7 +77,7 @@ describe('--out', () => {
 
   it('may not exist yet: it is created when a counterexample is written', () => {
     const out = join(tempDir(), 'a', 'b');
-    const r = cli('check', '--faults', 'orphan-never-freed', '--seed', '1', '--out', out);
+    const r = checkCli('--faults', 'orphan-never-freed', '--seed', '1', '--out', out);
     expect(r.code).toBe(1);
     expect(fileOf(r.out).startsWith(out)).toBe(true);
   });
@@ -94,8 +86,8 @@ describe('--out', () => {
 describe('counterexample files', () => {
   it('do not collide between faults that share a seed and an invariant', () => {
     const out = tempDir();
-    const a = cli('check', '--faults', 'skip-read-retry', '--seed', '1', '--out', out);
-    const b = cli('check', '--faults', 'retry-outside-lock', '--seed', '1', '--out', out);
+    const a = checkCli('--faults', 'skip-read-retry', '--seed', '1', '--out', out);
+    const b = checkCli('--faults', 'retry-outside-lock', '--seed', '1', '--out', out);
     expect([a.code, b.code]).toEqual([1, 1]);
     expect(fileOf(a.out)).not.toBe(fileOf(b.out));
     expect(readdirSync(out).sort()).toHaveLength(2);
@@ -162,8 +154,8 @@ describe('counterexample files', () => {
 
   it('the same search run twice writes one file', () => {
     const out = tempDir();
-    const a = cli('check', '--faults', 'orphan-never-freed', '--seed', '3', '--out', out);
-    const b = cli('check', '--faults', 'orphan-never-freed', '--seed', '3', '--out', out);
+    const a = checkCli('--faults', 'orphan-never-freed', '--seed', '3', '--out', out);
+    const b = checkCli('--faults', 'orphan-never-freed', '--seed', '3', '--out', out);
     expect(fileOf(a.out)).toBe(fileOf(b.out));
     expect(readdirSync(out)).toHaveLength(1);
   });
@@ -179,8 +171,7 @@ describe('found and check --from', () => {
         importers: [{ id: 'm0', kind: 'mirror', device: 'gpu0' }],
       }),
     );
-    const r = cli(
-      'check',
+    const r = checkCli(
       '--faults',
       'skip-read-retry',
       '--seed',
@@ -213,8 +204,7 @@ describe('found and check --from', () => {
   });
 
   it('records --focus and refuses a family that does not exist', () => {
-    const r = cli(
-      'check',
+    const r = checkCli(
       '--faults',
       'skip-read-retry',
       '--focus',
@@ -230,15 +220,14 @@ describe('found and check --from', () => {
       'mirror',
       'reclaim',
     ]);
-    const bad = cli('check', '--focus', 'mirror,nope');
+    const bad = checkCli('--focus', 'mirror,nope');
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('Unknown family "nope"');
   });
 
   it('re-runs that exact search from the file alone', () => {
     const out = tempDir();
-    const r = cli(
-      'check',
+    const r = checkCli(
       '--faults',
       'skip-read-retry',
       '--seed',
@@ -272,7 +261,7 @@ describe('found and check --from', () => {
 
   it('warns on stderr when another version found it', () => {
     const out = tempDir();
-    const r = cli('check', '--faults', 'orphan-never-freed', '--seed', '1', '--out', out);
+    const r = checkCli('--faults', 'orphan-never-freed', '--seed', '1', '--out', out);
     const t = JSON.parse(readFileSync(fileOf(r.out), 'utf8'));
     t.found.version = '0.0.1';
     const dir = join(tempDir(), 'old');

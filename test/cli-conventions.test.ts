@@ -10,7 +10,7 @@ import type { CliCommand } from '../src/cli/command.js';
 import { terminalColumns, wantsColor } from '../src/cli/io.js';
 import { COMMANDS, main } from '../src/cli/program.js';
 import { FAULTS } from '../src/world/faults.js';
-import { cli, recordingIo } from './support/cli.js';
+import { checkCli, cli, recordingIo } from './support/cli.js';
 import { writeTemp } from './support/files.js';
 
 const VERSION = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
@@ -62,25 +62,25 @@ describe('help and version', () => {
 describe('bad usage', () => {
   it('gives the whole message, not its first line', () => {
     usage(
-      cli('check', '--runs', '-5'),
+      checkCli('--runs', '-5'),
       "option '--runs <n>' argument '-5' is invalid. Expected an integer from 1 to 1,000,000,000.",
     );
   });
 
   it('refuses numbers it cannot take exactly', () => {
-    usage(cli('check', '--runs', '99999999999999999999'), 'Expected an integer');
-    usage(cli('check', '--seed', '1e23'), 'Expected an integer from 0 to 2,147,483,647');
-    usage(cli('check', '--seed', '0x10'), 'Expected an integer');
-    usage(cli('check', '--max-steps', '0'), 'Expected an integer from 1 to 2,000');
-    usage(cli('check', '--time', '-1'), 'Expected seconds');
-    usage(cli('check', '--coverage-floor', '101'), 'Expected an integer from 0 to 100');
+    usage(checkCli('--runs', '99999999999999999999'), 'Expected an integer');
+    usage(checkCli('--seed', '1e23'), 'Expected an integer from 0 to 2,147,483,647');
+    usage(checkCli('--seed', '0x10'), 'Expected an integer');
+    usage(checkCli('--max-steps', '0'), 'Expected an integer from 1 to 2,000');
+    usage(checkCli('--time', '-1'), 'Expected seconds');
+    usage(checkCli('--coverage-floor', '101'), 'Expected an integer from 0 to 100');
   });
 
   it('refuses empty fault names and extra arguments', () => {
-    usage(cli('check', '--faults', ','), 'none empty');
-    usage(cli('check', '--faults', 'skip-read-retry,'), 'none empty');
+    usage(checkCli('--faults', ','), 'none empty');
+    usage(checkCli('--faults', 'skip-read-retry,'), 'none empty');
     usage(cli('faults', 'extra'), "too many arguments for 'faults'");
-    usage(cli('check', 'file.json'), "too many arguments for 'check'");
+    usage(checkCli('file.json'), "too many arguments for 'check'");
     usage(cli('replay', 'a.json', 'b.json'), "too many arguments for 'replay'");
     usage(cli('replay'), "missing required argument 'file'");
   });
@@ -94,7 +94,7 @@ describe('bad usage', () => {
   });
 
   it('suggests the option meant, on the same line', () => {
-    usage(cli('check', '--rnus', '3'), "unknown option '--rnus' (Did you mean --runs?)");
+    usage(checkCli('--rnus', '3'), "unknown option '--rnus' (Did you mean --runs?)");
   });
 });
 

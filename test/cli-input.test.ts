@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { largestTrace } from '../bench/largest.js';
 import { LIMITS } from '../properties/trace/limits.js';
 import { validateTrace } from '../properties/trace/schema.js';
-import { cli } from './support/cli.js';
+import { checkCli, cli } from './support/cli.js';
 import { writeTemp } from './support/files.js';
 
 const CONFIG = {
@@ -182,11 +182,11 @@ describe('sizes beyond the limits', () => {
 
   it('refuses the same in a --config file', () => {
     const file = writeTemp('config.json', JSON.stringify({ systemFrames: 1e15 }));
-    const r = cli('check', '--config', file);
+    const r = checkCli('--config', file);
     expect(r.code).toBe(2);
     expect(r.err).toContain('systemFrames');
     const proto = writeTemp('config.json', '{"systemFrames": 4, "__proto__": {"x": 1}}');
-    expect(cli('check', '--config', proto).err).toContain('"__proto__" is not allowed');
+    expect(checkCli('--config', proto).err).toContain('"__proto__" is not allowed');
   });
 });
 

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import type { Io } from '../src/cli/io.js';
 import { main } from '../src/cli/main.js';
-import { cli } from './support/cli.js';
+import { checkCli, cli } from './support/cli.js';
 import { tempDir, writeTemp } from './support/files.js';
 
 const CONFIG = {
@@ -56,7 +56,10 @@ describe('devmem-model check progress', () => {
   it('shows runs, steps per second, elapsed time and the seed on a terminal', () => {
     const lines: string[] = [];
     const io: Io = { out: () => {}, err: () => {}, tty: true, progress: (l) => lines.push(l) };
-    const code = main(['check', '--runs', '200', '--seed', '5', '--out', tempDir()], io);
+    const code = main(
+      ['check', '--workers', '1', '--runs', '200', '--seed', '5', '--out', tempDir()],
+      io,
+    );
     expect(code).toBe(0);
     expect(lines.some((l) => /run \d+\/200 · [\d,]+ steps\/s · [\d.]+ s · seed 5/.test(l))).toBe(
       true,
@@ -72,7 +75,7 @@ describe('devmem-model check progress', () => {
       tty: false,
       progress: () => err.push('progress'),
     };
-    main(['check', '--runs', '200', '--seed', '5', '--out', tempDir()], io);
+    main(['check', '--workers', '1', '--runs', '200', '--seed', '5', '--out', tempDir()], io);
     expect(err).toEqual([]);
     expect(out.join('\n')).toContain('ok: no violation in 200 runs');
   });
@@ -80,7 +83,7 @@ describe('devmem-model check progress', () => {
 
 describe('devmem-model check', () => {
   it('exits 0 with no fault and prints its defaults, seed and configuration', () => {
-    const r = cli('check', '--runs', '150', '--seed', '3', '--out', tempDir());
+    const r = checkCli('--runs', '150', '--seed', '3', '--out', tempDir());
     expect(r.code, r.out).toBe(0);
     expect(r.out).toContain('seed 3');
     expect(r.out).toContain('max-steps 120 (default)');
@@ -89,16 +92,16 @@ describe('devmem-model check', () => {
   });
 
   it('rejects bad usage with exit 2, one line and the usage line', () => {
-    expectUsage(cli('check', '--runs', 'many'), 'Expected an integer from 1 to');
-    expectUsage(cli('check', '--faults', 'no-such-fault'), 'Unknown fault "no-such-fault"');
-    expectUsage(cli('check', '--bogus'), "unknown option '--bogus'");
+    expectUsage(checkCli('--runs', 'many'), 'Expected an integer from 1 to');
+    expectUsage(checkCli('--faults', 'no-such-fault'), 'Unknown fault "no-such-fault"');
+    expectUsage(checkCli('--bogus'), "unknown option '--bogus'");
     expectUsage(cli('nonsense'), "unknown command 'nonsense'");
-    expectOneLine(cli('check', '--config', '/nonexistent/config.json'), 'cannot read');
+    expectOneLine(checkCli('--config', '/nonexistent/config.json'), 'cannot read');
   });
 
   it('takes a configuration file', () => {
     const f = writeTemp('config.json', JSON.stringify(CONFIG));
-    const r = cli('check', '--runs', '50', '--seed', '1', '--config', f, '--out', tempDir());
+    const r = checkCli('--runs', '50', '--seed', '1', '--config', f, '--out', tempDir());
     expect(r.code, r.out).toBe(0);
     expect(r.out).toContain(`config: ${f}`);
   });
@@ -108,7 +111,7 @@ describe('devmem-model check', () => {
       'config.json',
       JSON.stringify({ ...CONFIG, importers: [{ id: 'm0', kind: 'mirror', device: 'gpu9' }] }),
     );
-    expectOneLine(cli('check', '--config', f), 'importers[0].device: "gpu9" is not a device');
+    expectOneLine(checkCli('--config', f), 'importers[0].device: "gpu9" is not a device');
   });
 });
 

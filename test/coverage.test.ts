@@ -1,29 +1,20 @@
 /** The default check reaches most of the specification; the floor is stated here. */
 import { expect, it } from 'vitest';
-import { cli } from './support/cli.js';
+import { checkCli } from './support/cli.js';
 import { tempDir } from './support/files.js';
 
 const COVERAGE_FLOOR = 95;
 
 it(`the default check reaches at least ${COVERAGE_FLOOR}% of the specification's transitions`, () => {
-  const r = cli(
-    'check',
-    '--seed',
-    '1',
-    '--coverage-floor',
-    String(COVERAGE_FLOOR),
-    '--out',
-    tempDir(),
-  );
+  const r = checkCli('--seed', '1', '--coverage-floor', String(COVERAGE_FLOOR), '--out', tempDir());
   expect(r.code, r.out).toBe(0);
   expect(r.out).toMatch(/coverage of the specification: \d+\/\d+ transitions/);
 });
 
 it('lists the transitions a short run did not reach', () => {
-  const r = cli('check', '--seed', '1', '--runs', '20', '--coverage', '--out', tempDir());
+  const r = checkCli('--seed', '1', '--runs', '20', '--coverage', '--out', tempDir());
   expect(r.out).toContain('not reached:');
-  const low = cli(
-    'check',
+  const low = checkCli(
     '--seed',
     '1',
     '--runs',

@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli } from './support/cli.js';
+import { checkCli, cli } from './support/cli.js';
 import { tempDir, writeTemp } from './support/files.js';
 
 // Inside test/, where the README says to put it, so vitest's and Biome's configuration apply;
@@ -31,7 +31,7 @@ function exported(name: string, ...argv: string[]): string {
 }
 
 function counterexample(): string {
-  const r = cli('check', '--faults', 'orphan-never-freed', '--seed', '1', '--out', tempDir());
+  const r = checkCli('--faults', 'orphan-never-freed', '--seed', '1', '--out', tempDir());
   expect(r.code, r.out + r.err).toBe(1);
   return /counterexample: (\S+)/.exec(r.out)?.[1] ?? '';
 }

@@ -8,15 +8,16 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { FAULTS } from '../src/world/faults.js';
-import { cli } from './support/cli.js';
+import { cli, cliAsync } from './support/cli.js';
 import { tempDir } from './support/files.js';
 
 describe('fault catalogue', () => {
   for (const f of FAULTS) {
-    it(`${f.name} trips ${f.trips}`, () => {
+    it(`${f.name} trips ${f.trips}`, async () => {
       const out = tempDir();
       const focus = f.families.join(',');
-      const r = cli(
+      // Split over worker threads, as a user's check is by default.
+      const r = await cliAsync(
         'check',
         '--faults',
         f.name,

@@ -127,6 +127,8 @@ describe(`fuzz (${RUNS} cases per property, seed ${SEED})`, () => {
             m,
             (f) => [
               'check',
+              '--workers',
+              '1',
               '--config',
               f,
               '--runs',
@@ -206,7 +208,18 @@ describe(`fuzz (${RUNS} cases per property, seed ${SEED})`, () => {
             // Bounded however the words combine: later options win.
             const tail =
               cmd === 'check'
-                ? ['--runs', '2', '--max-steps', '10', '--time', '1', '--out', join(dir, 'out')]
+                ? [
+                    '--runs',
+                    '2',
+                    '--max-steps',
+                    '10',
+                    '--time',
+                    '1',
+                    '--workers',
+                    '1',
+                    '--out',
+                    join(dir, 'out'),
+                  ]
                 : [];
             const argv = [cmd, ...rest.filter((w) => w !== '--check' && w !== '--from'), ...tail];
             const t0 = performance.now();

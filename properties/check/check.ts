@@ -1,27 +1,29 @@
 /**
  * The property: generated interleavings (swarm profile + choice integers) never violate an
- * invariant. fast-check generates and shrinks the choices; a last pass shrinks the decoded trace
- * while the same invariant still fails.
+ * invariant. A search is a space of runs (lane.ts), made in one lane here or in several worker
+ * threads (parallel.ts); the failing run with the smallest global index is shrunk on the decoded
+ * trace while the same invariant still fails.
  */
-import fc from 'fast-check';
 import { type Config, configToInput } from '../../src/world/config.js';
 import { faultInfo } from '../../src/world/faults.js';
-import { profileArb } from '../gen/profile.js';
-import { defaultProduct, Session, type Violation } from '../session.js';
+import { Session, type Violation } from '../session.js';
 import { TraceRunner } from '../trace/runner.js';
 import type { Trace, TraceStep } from '../trace/types.js';
 import { TRACE_FORMAT } from '../trace/types.js';
 import { VERSION } from '../version.js';
-import { Corpus, type RunInput } from './corpus.js';
+import { type LaneFailure, type LaneSpec, runLane, type SearchParams } from './lane.js';
 import { runChoices } from './run.js';
 import { shrinkTrace } from './shrink.js';
 
 export interface CheckOptions {
   readonly config: Config;
   readonly faults: readonly string[];
+  /** Runs per seed. */
   readonly runs: number;
   readonly maxSteps: number;
+  /** The first seed; with `seeds`, the search covers seed … seed + seeds - 1. */
   readonly seed: number;
+  readonly seeds?: number;
   /** Device events (hang, reset, suspend, resume, unplug) per run at most. */
   readonly deviceEvents: number;
   /**
@@ -29,12 +31,18 @@ export interface CheckOptions {
    * no hint — the search knows nothing of the faults under test.
    */
   readonly focus?: readonly string[];
+  /** The i-th (0-based) of n contiguous slices of the search (`--shard i/n`, 1-based there). */
+  readonly shard?: { readonly index: number; readonly count: number };
+  /** Lanes the shard is split into (worker threads in checkParallel; one here). */
+  readonly workers?: number;
   /** Called after every run (progress output). */
   readonly onRun?: (runs: number, atomicSteps: number) => void;
   /** Called when shrinking starts, with the length of the trace to shrink. */
   readonly onShrink?: (steps: number) => void;
   /** Start no new run once this many milliseconds have passed; shrinking still completes. */
   readonly timeBudgetMs?: number;
+  /** Gather the specification transitions the runs took in defaultProduct() (--coverage). */
+  readonly coverage?: boolean;
 }
 
 export interface CheckFailure {
@@ -65,61 +73,83 @@ export function pickTarget(violations: readonly Violation[], faults: readonly st
   return names.find((n) => n !== 'Spec.Conforms') ?? names[0] ?? 'Spec.Conforms';
 }
 
+/** The search's parameters and the runs a shard covers. */
+export function searchOf(opts: CheckOptions): {
+  params: SearchParams;
+  seeds: number[];
+  from: number;
+  to: number;
+} {
+  const seeds = Array.from({ length: opts.seeds ?? 1 }, (_, k) => opts.seed + k);
+  const total = seeds.length * opts.runs;
+  const shard = opts.shard ?? { index: 0, count: 1 };
+  const from = Math.floor((shard.index * total) / shard.count);
+  const to = Math.floor(((shard.index + 1) * total) / shard.count);
+  const params: SearchParams = {
+    config: opts.config,
+    faults: opts.faults,
+    maxSteps: opts.maxSteps,
+    deviceEvents: opts.deviceEvents,
+    focus: opts.focus ?? [],
+  };
+  return { params, seeds, from, to };
+}
+
+/** The search in this thread, its lanes made one after the other. */
 export function check(opts: CheckOptions): CheckResult {
-  const { config, faults, maxSteps } = opts;
+  const { params, seeds, from, to } = searchOf(opts);
+  const lanes = Math.max(1, opts.workers ?? 1);
+  const deadline =
+    opts.timeBudgetMs === undefined ? Infinity : performance.now() + opts.timeBudgetMs;
+  let stopAt = Number.POSITIVE_INFINITY;
   let runs = 0;
   let atomicSteps = 0;
-  let firstFailRuns = 0;
-  let target: string | null = null;
-  let shrinking = false;
   let outOfTime = false;
-  const t0 = performance.now();
-  const deadline = opts.timeBudgetMs === undefined ? Infinity : t0 + opts.timeBudgetMs;
-  let msToDetect = 0;
-  const corpus = new Corpus(defaultProduct(), maxSteps);
-  let failing: RunInput | null = null;
-  const arb = fc.record({
-    profile: profileArb(config, opts.deviceEvents, opts.focus ?? []),
-    choices: fc.array(fc.nat(), { maxLength: maxSteps, size: 'max' }),
-    pick: fc.nat(),
-    cut: fc.nat(),
-  });
-  const prop = fc.property(arb, (draw) => {
-    if (!shrinking && performance.now() >= deadline) {
-      // Stops fast-check's loop without a failure (details.interrupted).
-      outOfTime = true;
-      throw new fc.PreconditionFailure(true);
-    }
-    const run = shrinking ? draw : corpus.derive(draw, draw.pick, draw.cut);
-    const out = runChoices(config, faults, run.profile, run.choices);
-    if (!shrinking) corpus.note(run, out);
-    if (!shrinking) {
-      runs += 1;
-      atomicSteps += out.atomicSteps;
-      opts.onRun?.(runs, atomicSteps);
-    }
-    if (!out.violations) return true;
-    if (target === null) {
-      target = pickTarget(out.violations, faults);
-      firstFailRuns = runs;
-      msToDetect = performance.now() - t0;
-      shrinking = true;
-      failing = run;
-    }
-    return !out.violations.some((v) => v.invariant === target);
-  });
-  const details = fc.check(prop, { seed: opts.seed, numRuns: opts.runs, endOnFailure: true });
-  const found = failing as RunInput | null;
-  if (!details.failed || found === null || target === null)
-    return { runs, atomicSteps, failure: null, outOfTime };
-  const out = runChoices(config, faults, found.profile, found.choices);
+  let failure: LaneFailure | null = null;
+  for (let lane = 0; lane < lanes; lane++) {
+    const spec: LaneSpec = { seeds, runs: opts.runs, from, to, lane, lanes };
+    const before = { runs, atomicSteps };
+    const r = runLane(params, spec, {
+      stopAt: () => stopAt,
+      failed: (g) => {
+        stopAt = Math.min(stopAt, g);
+      },
+      deadline,
+      onRun: (n, steps) => opts.onRun?.(before.runs + n, before.atomicSteps + steps),
+    });
+    runs += r.runs;
+    atomicSteps += r.atomicSteps;
+    outOfTime ||= r.outOfTime;
+    if (r.failure && (failure === null || r.failure.g < failure.g)) failure = r.failure;
+  }
+  return conclude(opts, { runs, atomicSteps, outOfTime, failure, from });
+}
+
+/** What the lanes found, shrunk and written up. */
+export function conclude(
+  opts: CheckOptions,
+  r: {
+    runs: number;
+    atomicSteps: number;
+    outOfTime: boolean;
+    failure: LaneFailure | null;
+    from: number;
+  },
+): CheckResult {
+  const f = r.failure;
+  if (f === null)
+    return { runs: r.runs, atomicSteps: r.atomicSteps, failure: null, outOfTime: r.outOfTime };
+  const target = pickTarget(f.violations, opts.faults);
+  const out = runChoices(opts.config, opts.faults, f.input.profile, f.input.choices);
   opts.onShrink?.(out.steps.length);
-  const steps = shrinkTrace(config, faults, out.steps, target)?.steps ?? [...out.steps];
+  const steps = shrinkTrace(opts.config, opts.faults, out.steps, target)?.steps ?? [...out.steps];
+  // Runs to detect: the failing run's place in the shard (the same whatever the lanes).
+  const nth = f.g - r.from + 1;
   return {
-    runs,
-    atomicSteps,
-    failure: finalize(opts, steps, firstFailRuns, msToDetect, out.steps.length),
-    outOfTime,
+    runs: r.runs,
+    atomicSteps: r.atomicSteps,
+    failure: finalize(opts, steps, nth, f, out.steps.length),
+    outOfTime: r.outOfTime,
   };
 }
 
@@ -127,7 +157,7 @@ function finalize(
   opts: CheckOptions,
   steps: TraceStep[],
   runs: number,
-  msToDetect: number,
+  f: LaneFailure,
   unshrunkSteps: number,
 ): CheckFailure {
   const verdict = runTrace(opts, steps);
@@ -147,12 +177,16 @@ function finalize(
       faults: [...opts.faults],
       focus: [...(opts.focus ?? [])],
       config: configToInput(opts.config),
+      ...(opts.seeds !== undefined && opts.seeds > 1 ? { seeds: opts.seeds } : {}),
+      ...(opts.shard ? { shard: `${opts.shard.index + 1}/${opts.shard.count}` } : {}),
+      ...((opts.workers ?? 1) > 1 ? { workers: opts.workers } : {}),
       run: runs,
+      failed: { seed: f.seed, run: f.run },
       invariants: verdict.violations.map((v) => v.invariant),
       step: verdict.failStep,
     },
   };
-  return { trace, violations: verdict.violations, runs, msToDetect, unshrunkSteps };
+  return { trace, violations: verdict.violations, runs, msToDetect: f.msToDetect, unshrunkSteps };
 }
 
 function runTrace(

@@ -19,7 +19,7 @@ const FRESH_ONE_IN = 4;
 
 export class Corpus {
   private readonly entries: RunInput[] = [];
-  private readonly seen = new Set<string>();
+  private readonly seen = new Set<number>();
   private taken: number;
 
   constructor(

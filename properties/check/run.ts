@@ -17,14 +17,29 @@ export interface RunOutcome {
   readonly atomicSteps: number;
   /** How many choices the run used (the rest were not reached). */
   readonly used: number;
-  /** What the run did that a coverage-guided search counts: each operation with its outcome. */
-  readonly features: ReadonlySet<string>;
+  /**
+   * What the run did that a coverage-guided search counts: each operation with its outcome, and
+   * each pair of consecutive transitions of one specification instance (as fuzzers count edges).
+   */
+  readonly features: ReadonlySet<number>;
 }
 
-function outcomeKey(op: string, result: Readonly<Record<string, unknown>>): string {
-  if ('pending' in result || 'blocked' in result)
-    return `${op}:${'blocked' in result ? 'b' : 'p'}:${String(result.phase)}`;
-  return result.ok === false ? `${op}:${String(result.error)}` : `${op}:ok`;
+/** Outcome keys numbered once per process (numbers above every transition pair). */
+const OUTCOMES = new Map<string, number>();
+
+function outcome(op: string, result: Readonly<Record<string, unknown>>): number {
+  const key =
+    'pending' in result || 'blocked' in result
+      ? `${op}:${'blocked' in result ? 'b' : 'p'}:${String(result.phase)}`
+      : result.ok === false
+        ? `${op}:${String(result.error)}`
+        : `${op}:ok`;
+  let n = OUTCOMES.get(key);
+  if (n === undefined) {
+    n = -1 - OUTCOMES.size;
+    OUTCOMES.set(key, n);
+  }
+  return n;
 }
 
 const DEVICE_OPS = new Set(['dev.hang', 'dev.reset', 'dev.suspend', 'dev.resume', 'dev.unplug']);
@@ -37,7 +52,6 @@ export function runChoices(
 ): RunOutcome {
   const session = new Session(config, faults);
   const runner = new TraceRunner(session);
-  const steps: TraceStep[] = [];
   const ctx: GenCtx = {
     w: session.w,
     profile,
@@ -48,7 +62,32 @@ export function runChoices(
     value: 0,
     label: 0,
   };
-  const features = new Set<string>();
+  const features = new Set<number>();
+  // The transition each instance took last: a pair (last, this) is one feature.
+  const last = new Map<string, number>();
+  session.product.onTake = (instance, t) => {
+    const prev = last.get(instance) ?? PAIR - 1;
+    last.set(instance, t);
+    features.add(prev * PAIR + t);
+  };
+  try {
+    return decodeAndRun(session, runner, ctx, choices, features);
+  } finally {
+    session.product.onTake = null;
+  }
+}
+
+/** Transition ids below this make distinct pair numbers (prev × PAIR + this). */
+const PAIR = 2 ** 20;
+
+function decodeAndRun(
+  session: Session,
+  runner: TraceRunner,
+  ctx: GenCtx,
+  choices: readonly number[],
+  features: Set<number>,
+): RunOutcome {
+  const steps: TraceStep[] = [];
   let used = 0;
   for (const choice of choices) {
     used += 1;
@@ -61,7 +100,7 @@ export function runChoices(
     if (DEVICE_OPS.has(step.op)) ctx.deviceEvents += 1;
     const index = steps.length;
     const out = runner.exec(step, index);
-    features.add(outcomeKey(step.op === 'step' ? 'step' : step.op, out.result));
+    features.add(outcome(step.op === 'step' ? 'step' : step.op, out.result));
     const completed =
       step.start !== undefined && !('pending' in out.result) && !('blocked' in out.result);
     steps.push(completed ? { op: step.op, args: step.args } : step);

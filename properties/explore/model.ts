@@ -164,7 +164,7 @@ export class Model {
       report = session.step(p);
     }
     // The session found which processes are blocked after the step: the next moves need that.
-    if (report && report.kind !== 'oops') s.waits = session.waits;
+    if (report && report.kind !== 'oops') s.waits = new Map(session.waits);
     return session.violations;
   }
 
@@ -200,7 +200,7 @@ export class Model {
       pid = p.pid;
       report = session.step(p);
     }
-    if (report && report.kind !== 'oops') s.waits = session.waits;
+    if (report && report.kind !== 'oops') s.waits = new Map(session.waits);
     const violations = session.violations;
     const footprint = rec.footprint(
       pid,

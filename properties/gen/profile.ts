@@ -47,19 +47,39 @@ export function profileArb(
 ): fc.Arbitrary<Profile> {
   const random = randomProfileArb(config, maxDeviceEvents);
   if (directed.length === 0) return random;
-  const focused = random.map((p) => ({
-    ...p,
-    weights: p.weights.map((wt, i) =>
-      i === 0 || directed.includes(MAKER_LIST[i]?.family ?? '') ? wt : 0,
-    ),
-    importers: config.importers.map((i) => i.id),
-  }));
+  // Every family in focus, each of its operations weighed 1 or 3; nothing else.
+  const focused = fc
+    .record({
+      profile: random,
+      ops: fc.array(fc.constantFrom(1, 3), {
+        minLength: MAKER_LIST.length,
+        maxLength: MAKER_LIST.length,
+      }),
+    })
+    .map(({ profile, ops }) => ({
+      ...profile,
+      weights: ops.map((wt, i) =>
+        i === 0 || directed.includes(MAKER_LIST[i]?.family ?? '') ? wt : 0,
+      ),
+      importers: config.importers.map((i) => i.id),
+    }));
   return fc.oneof({ arbitrary: random, weight: 1 }, { arbitrary: focused, weight: 3 });
 }
 
+/**
+ * Swarm profiles at two levels: a run keeps each operation family with a probability it draws
+ * (a quarter, a half, three quarters), then weighs each operation of a kept family 0, 1 or 3.
+ * Dropping whole families is what makes narrow runs common: a bug among three families is
+ * reached by the runs that keep those and few others.
+ */
 function randomProfileArb(config: Config, maxDeviceEvents: number): fc.Arbitrary<Profile> {
   return fc
     .record({
+      keep: fc.constantFrom(1, 2, 3),
+      families: fc.array(fc.integer({ min: 0, max: 3 }), {
+        minLength: OP_FAMILIES.length,
+        maxLength: OP_FAMILIES.length,
+      }),
       ops: fc.array(fc.constantFrom(0, 1, 3), {
         minLength: MAKER_LIST.length,
         maxLength: MAKER_LIST.length,
@@ -75,10 +95,14 @@ function randomProfileArb(config: Config, maxDeviceEvents: number): fc.Arbitrary
       maxPending: fc.integer({ min: 1, max: 4 }),
       lazy: fc.constantFrom(3, 1, 10),
     })
-    .map(({ ops, imp, dev, maxPending, lazy }) => ({
+    .map(({ keep, families, ops, imp, dev, maxPending, lazy }) => ({
       lazy,
       // Creating objects (the first operation) is always on: without it nothing can happen.
-      weights: ops.map((wt, i) => (i === 0 ? Math.max(1, wt) : wt)),
+      weights: ops.map((wt, i) => {
+        if (i === 0) return Math.max(1, wt);
+        const family = OP_FAMILIES.indexOf(MAKER_LIST[i]?.family ?? 'lifecycle');
+        return (families[family] ?? 0) < keep ? wt : 0;
+      }),
       importers: config.importers.filter((_, i) => imp[i] === true).map((i) => i.id),
       devices: config.devices.filter((_, i) => dev[i] !== false || i === 0).map((d) => d.id),
       maxPending,

@@ -39,9 +39,15 @@ export const FORBIDDEN_KEYS: readonly string[] = ['__proto__', 'constructor', 'p
 /** Bounds of a search's options (`check`, and a counterexample's `found` block). */
 export const SEARCH_LIMITS = {
   runs: 1_000_000_000,
-  /** fast-check seeds are 32-bit: larger numbers would not reproduce. */
+  /** Seeds are 32-bit: larger numbers would not reproduce. */
   seed: 2 ** 31 - 1,
   deviceEvents: 1000,
+  /** `--seeds`: consecutive seeds one search covers. */
+  seeds: 10_000,
+  /** `--workers`: lanes (threads) a search is split into. */
+  workers: 256,
+  /** `--shard i/n`: slices a search is cut into. */
+  shards: 100_000,
   /** `--time` in seconds (about 115 days). */
   timeSeconds: 10_000_000,
 } as const;

@@ -334,6 +334,12 @@ const foundSchema = z.looseObject({
   faults: z.array(domain).max(LIMITS.faults, limit(LIMITS.faults)),
   focus: z.array(z.enum(OP_FAMILIES)).optional(),
   config: configSchema,
+  seeds: upTo(SEARCH_LIMITS.seeds).positive().optional(),
+  shard: z
+    .string()
+    .regex(/^[1-9]\d{0,5}\/[1-9]\d{0,5}$/)
+    .optional(),
+  workers: upTo(SEARCH_LIMITS.workers).positive().optional(),
 });
 
 export type FoundSearch = z.infer<typeof foundSchema>;

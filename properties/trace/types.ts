@@ -28,8 +28,16 @@ export interface Found {
   /** The operation families the search focused on (`--focus`). */
   readonly focus?: readonly string[];
   readonly config?: ConfigInput;
-  /** The run (1-based) that first failed. */
+  /** Seeds the search covered (from seed on), when more than one. */
+  readonly seeds?: number;
+  /** The slice of the search (`i/n`), when sharded. */
+  readonly shard?: string;
+  /** Lanes (worker threads) the search was split into, when more than one. */
+  readonly workers?: number;
+  /** The run (1-based, in the shard) that first failed. */
   readonly run?: number;
+  /** That run's own seed and index under it. */
+  readonly failed?: { readonly seed: number; readonly run: number };
   /** The invariants violated at the first failing step, and that step's index. */
   readonly invariants: readonly string[];
   readonly step: number;

@@ -23,6 +23,18 @@ export function integer(min: number, max: number): (v: string) => number {
   };
 }
 
+/** `i/n` with 1 ≤ i ≤ n ≤ max: the i-th of n slices. */
+export function shardOf(max: number): (v: string) => { index: number; count: number } {
+  return (v) => {
+    const m = /^(\d+)\/(\d+)$/.exec(v);
+    const i = Number(m?.[1]);
+    const n = Number(m?.[2]);
+    if (!m || i < 1 || n < 1 || i > n || n > max)
+      throw new InvalidArgumentError(`Expected i/n with 1 ≤ i ≤ n ≤ ${grouped(max)}, as in 2/8.`);
+    return { index: i - 1, count: n };
+  };
+}
+
 /** Seconds as a decimal number in (0, max]. */
 export function seconds(max: number): (v: string) => number {
   return (v) => {

@@ -1,6 +1,13 @@
 /** `devmem-model check`: generated interleavings against the spec and every invariant. */
+
+import { availableParallelism } from 'node:os';
 import { Option } from 'commander';
-import { check, pickTarget } from '../../properties/check/check.js';
+import {
+  type CheckOptions,
+  type CheckResult,
+  check,
+  pickTarget,
+} from '../../properties/check/check.js';
 import { type Coverage, coverage, transitionText } from '../../properties/check/coverage.js';
 import {
   DEFAULT_CONFIG,
@@ -8,6 +15,7 @@ import {
   DEFAULT_MAX_STEPS,
   DEFAULT_RUNS,
 } from '../../properties/check/defaults.js';
+import { checkParallel } from '../../properties/check/parallel.js';
 import { OP_FAMILIES } from '../../properties/gen/profile.js';
 import { defaultProduct } from '../../properties/session.js';
 import { LIMITS, SEARCH_LIMITS } from '../../properties/trace/limits.js';
@@ -16,7 +24,7 @@ import { TraceError, validateFound } from '../../properties/trace/schema.js';
 import { traceText } from '../../properties/trace/write.js';
 import { VERSION } from '../../properties/version.js';
 import { type Config, configToInput, normalizeConfig } from '../world/config.js';
-import { familyList, faultList, integer, seconds } from './args.js';
+import { familyList, faultList, integer, seconds, shardOf } from './args.js';
 import type { CliCommand } from './command.js';
 import { checkOutDir, counterexampleName, writeCounterexample } from './counterexample.js';
 import { configText, seconds as secondsText, thousands } from './format.js';
@@ -36,6 +44,9 @@ interface CheckOpts {
   readonly from?: string;
   readonly out?: string;
   readonly time?: number;
+  readonly seeds?: number;
+  readonly workers?: number;
+  readonly shard?: { index: number; count: number };
   readonly json?: boolean;
   readonly coverage?: boolean;
   readonly coverageFloor?: number;
@@ -44,6 +55,9 @@ interface CheckOpts {
 /** The search to run: from the options, or from a counterexample's found block. */
 interface Search {
   readonly seed: number;
+  readonly seeds: number;
+  readonly workers: number;
+  readonly shard: { readonly index: number; readonly count: number } | null;
   readonly runs: number;
   readonly maxSteps: number;
   readonly deviceEvents: number;
@@ -61,7 +75,23 @@ interface Search {
   } | null;
 }
 
-const SEARCH_OPTIONS = ['seed', 'runs', 'maxSteps', 'deviceEvents', 'faults', 'focus', 'config'];
+const SEARCH_OPTIONS = [
+  'seed',
+  'seeds',
+  'runs',
+  'maxSteps',
+  'deviceEvents',
+  'faults',
+  'focus',
+  'config',
+  'workers',
+  'shard',
+];
+
+/** Lanes by default: one per core (os.availableParallelism). */
+function defaultWorkers(): number {
+  return Math.min(availableParallelism(), SEARCH_LIMITS.workers);
+}
 
 function fromOptions(o: CheckOpts): Search {
   const defaulted = new Set<string>();
@@ -70,8 +100,12 @@ function fromOptions(o: CheckOpts): Search {
     if (v === undefined) defaulted.add(key);
     return v ?? dflt;
   };
+  if (o.workers === undefined) defaulted.add('workers');
   return {
     seed: o.seed ?? Date.now() % SEARCH_LIMITS.seed,
+    seeds: o.seeds ?? 1,
+    workers: o.workers ?? defaultWorkers(),
+    shard: o.shard ?? null,
     runs: pick('runs', DEFAULT_RUNS),
     maxSteps: pick('maxSteps', DEFAULT_MAX_STEPS),
     deviceEvents: pick('deviceEvents', DEFAULT_DEVICE_EVENTS),
@@ -102,8 +136,12 @@ function fromFile(file: string, io: Io): Search {
     io.err(
       `devmem-model check: ${file} was found by devmem-model ${f.version}, this is ${VERSION}: the search may find something else`,
     );
+  const shard = f.shard?.split('/').map(Number);
   return {
     seed: f.seed,
+    seeds: f.seeds ?? 1,
+    workers: f.workers ?? 1,
+    shard: shard ? { index: (shard[0] ?? 1) - 1, count: shard[1] ?? 1 } : null,
     runs: f.runs,
     maxSteps: f.maxSteps,
     deviceEvents: f.deviceEvents,
@@ -140,7 +178,8 @@ function coverageJson(cov: Coverage) {
   };
 }
 
-function run(o: CheckOpts, io: Io): number {
+/** Run the search: in this thread (one worker), or split over worker threads (then async). */
+function run(o: CheckOpts, io: Io): number | Promise<number> {
   const s = o.from !== undefined ? fromFile(o.from, io) : fromOptions(o);
   const outDir = o.out ?? 'counterexamples';
   checkOutDir(outDir);
@@ -149,21 +188,26 @@ function run(o: CheckOpts, io: Io): number {
   if (wantCoverage) defaultProduct().resetCoverage();
   const progress = new Progress(io);
   let runsDone = 0;
-  const result = check({
+  const total = s.runs * s.seeds;
+  const search: CheckOptions = {
     config: s.config,
     faults: s.faults,
     focus: s.focus,
     runs: s.runs,
     maxSteps: s.maxSteps,
     seed: s.seed,
+    seeds: s.seeds,
+    workers: s.workers,
+    ...(s.shard ? { shard: s.shard } : {}),
     deviceEvents: s.deviceEvents,
+    coverage: wantCoverage,
     ...(o.time !== undefined ? { timeBudgetMs: o.time * 1000 } : {}),
     onRun: (done, steps) => {
       runsDone = done;
       progress.update(
         (el) =>
-          `check: run ${thousands(done)}/${thousands(s.runs)} · ${thousands(Math.round((steps / Math.max(el, 1)) * 1000))} steps/s · ${secondsText(el)} · seed ${s.seed}`,
-        done === s.runs,
+          `check: run ${thousands(done)}/${thousands(total)} · ${thousands(Math.round((steps / Math.max(el, 1)) * 1000))} steps/s · ${secondsText(el)} · seed ${s.seed}`,
+        done === total,
       );
     },
     onShrink: (steps) =>
@@ -172,7 +216,17 @@ function run(o: CheckOpts, io: Io): number {
           `check: shrinking the ${thousands(steps)}-step counterexample found after ${thousands(runsDone)} runs · ${secondsText(el)} · seed ${s.seed}`,
         io.tty,
       ),
-  });
+  };
+  if (s.workers > 1)
+    return checkParallel(search).then((result) => report(o, io, s, progress, result));
+  return report(o, io, s, progress, check(search));
+}
+
+/** Write the counterexample, print the outcome; the exit code. */
+function report(o: CheckOpts, io: Io, s: Search, progress: Progress, result: CheckResult): number {
+  const outDir = o.out ?? 'counterexamples';
+  const floor = o.coverageFloor ?? null;
+  const wantCoverage = o.coverage === true || floor !== null;
   progress.done();
   const elapsed = progress.elapsed();
   const failure = result.failure;
@@ -187,6 +241,9 @@ function run(o: CheckOpts, io: Io): number {
       maxSteps: s.maxSteps,
       deviceEvents: s.deviceEvents,
       config: configToInput(s.config),
+      seeds: s.seeds,
+      workers: s.workers,
+      shard: s.shard ? `${s.shard.index + 1}/${s.shard.count}` : null,
     });
     file = writeCounterexample(outDir, name, traceText(failure.trace));
   }
@@ -201,7 +258,10 @@ function run(o: CheckOpts, io: Io): number {
         ...(cov ? { coverage: coverageJson(cov) } : {}),
         version: VERSION,
         seed: s.seed,
+        seeds: s.seeds,
         runs: s.runs,
+        workers: s.workers,
+        shard: s.shard ? `${s.shard.index + 1}/${s.shard.count}` : null,
         maxSteps: s.maxSteps,
         deviceEvents: s.deviceEvents,
         faults: s.faults,
@@ -230,7 +290,7 @@ function run(o: CheckOpts, io: Io): number {
     for (const l of hanging(text, io.columns ?? Infinity, indent)) io.out(l);
   };
   say(
-    `devmem-model check · seed ${s.seed} · runs ${s.runs}${dflt('runs')} · max-steps ${s.maxSteps}${dflt('maxSteps')} · device-events ${s.deviceEvents}${dflt('deviceEvents')}${o.time !== undefined ? ` · time ${o.time} s` : ''}`,
+    `devmem-model check · seed ${s.seed}${s.seeds > 1 ? ` (+${s.seeds - 1} more)` : ''} · runs ${s.runs}${dflt('runs')} · workers ${s.workers}${dflt('workers')}${s.shard ? ` · shard ${s.shard.index + 1}/${s.shard.count}` : ''} · max-steps ${s.maxSteps}${dflt('maxSteps')} · device-events ${s.deviceEvents}${dflt('deviceEvents')}${o.time !== undefined ? ` · time ${o.time} s` : ''}`,
   );
   io.out(`  faults: ${s.faults.length > 0 ? s.faults.join(', ') : 'none'}`);
   if (s.focus.length > 0) io.out(`  focus: ${s.focus.join(', ')}`);
@@ -312,6 +372,21 @@ export const checkCommand: CliCommand = {
         '--focus <a,b>',
         `operation families to weight: three runs in four switch on only those (${OP_FAMILIES.join(', ')})`,
         familyList,
+      )
+      .option(
+        '--seeds <n>',
+        'search this many consecutive seeds from --seed, --runs runs each (default 1)',
+        integer(1, SEARCH_LIMITS.seeds),
+      )
+      .option(
+        '--workers <n>',
+        'worker threads the search is split into (default: one per core); the counterexample depends on the seed and this number only',
+        integer(1, SEARCH_LIMITS.workers),
+      )
+      .option(
+        '--shard <i/n>',
+        'run the i-th of n disjoint slices of the search (a CI matrix: one slice per machine)',
+        shardOf(SEARCH_LIMITS.shards),
       )
       .option('--config <file>', "a JSON file holding a trace's config object (default: built-in)")
       .addOption(

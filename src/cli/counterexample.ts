@@ -30,6 +30,10 @@ export interface SearchKey {
   readonly maxSteps: number;
   readonly deviceEvents: number;
   readonly config: ConfigInput;
+  /** Seeds, lanes and shard of the search (each left out of the hash at its default of 1). */
+  readonly seeds?: number;
+  readonly workers?: number;
+  readonly shard?: string | null;
 }
 
 /** `<invariant>-<faults or none>-<seed>-<hash of the rest>`, without `.json`. */
@@ -41,6 +45,9 @@ export function counterexampleName(k: SearchKey): string {
     k.deviceEvents,
     k.config,
     ...(k.focus.length > 0 ? [k.focus] : []),
+    ...((k.seeds ?? 1) > 1 ? [{ seeds: k.seeds }] : []),
+    ...((k.workers ?? 1) > 1 ? [{ workers: k.workers }] : []),
+    ...(k.shard ? [{ shard: k.shard }] : []),
   ]);
   const hash = createHash('sha256').update(rest).digest('hex').slice(0, 8);
   const faults =

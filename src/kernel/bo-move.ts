@@ -33,7 +33,12 @@ import { lockBusy, resvLock, tryLock, unlock } from './locks.js';
 import { markBoLost } from './loss.js';
 import { dropHolds } from './migrate.js';
 import { objOf } from './objects.js';
-import { type DirectReclaim, newDirectReclaim, planDirectReclaim } from './reclaim.js';
+import {
+  type DirectReclaim,
+  newDirectReclaim,
+  planDirectReclaim,
+  reclaimUnderWay,
+} from './reclaim.js';
 
 export type BoMoveStage =
   | 'lock'
@@ -134,6 +139,14 @@ export function evictionVictim(
 }
 
 export function planBoMove(w: World, p: Proc, m: BoMoveState): Wait | (() => BoMoveResult | null) {
+  const reclaiming = reclaimUnderWay(w, p, m.dr);
+  if (typeof reclaiming === 'function') {
+    return () => {
+      reclaiming();
+      return null;
+    };
+  }
+  if (reclaiming) return reclaiming;
   const bo = objOf(w, m.obj, m.uid);
   if (bo?.kind !== 'bo') return () => 'ENOENT';
   const resv = resvLock(bo.name);
@@ -143,6 +156,8 @@ export function planBoMove(w: World, p: Proc, m: BoMoveState): Wait | (() => BoM
       if (wait && m.trylock) return () => ({ moved: 0, skipped: bo.pages });
       if (wait) return wait;
       return () => {
+        // The exporter went away while the move waited (unplug's gone step): nothing to move.
+        if (w.devices[bo.device]?.gone) return 'ENODEV';
         if (bo.placement === m.to) return { moved: 0, skipped: 0 };
         if (isPinned(w, bo.name)) return { moved: 0, skipped: bo.pages };
         tryLock(w, resv, p.pid);

@@ -16,7 +16,12 @@ import {
   SELECT_PRIVATE,
 } from './migrate.js';
 import { deviceOf, populate, swapIn } from './pages.js';
-import { type DirectReclaim, newDirectReclaim, planDirectReclaim } from './reclaim.js';
+import {
+  type DirectReclaim,
+  newDirectReclaim,
+  planDirectReclaim,
+  reclaimUnderWay,
+} from './reclaim.js';
 
 export interface CpuFaultState {
   /** The device-private frame being migrated to RAM (held, with a reference unless faulty). */
@@ -62,6 +67,8 @@ export function planCpuFault(
   page: number,
   f: CpuFaultState,
 ): Wait | (() => FaultStep) {
+  const reclaiming = reclaimUnderWay(w, p, f.dr);
+  if (reclaiming) return reclaiming;
   const pg = o.page[page];
   if (!pg) return () => 'EINVAL';
   if (f.mig) {

@@ -77,6 +77,8 @@ export function planDmabufMapRoutine(w: World, p: Proc, m: DmabufMapState): Wait
       const busy = moving ?? lockBusy(w, resvLock(bo.name), p.pid);
       if (busy) return busy;
       return () => {
+        // The exporter went away while the map waited: no new mapping (unplug's gone step).
+        if (w.devices[bo.device]?.gone) return 'ENODEV';
         tryLock(w, resvLock(bo.name), p.pid);
         const to = mapPlacement(w, bo, att);
         if (to === 'EOPNOTSUPP') {

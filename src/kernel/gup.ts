@@ -12,7 +12,12 @@ import { memoryGone } from './engine.js';
 import { faultErrno, type MigState, newMigration, planMigration } from './migrate.js';
 import { objOf } from './objects.js';
 import { deviceOf, faultInAll, framesToFault, markDirty, whereIs } from './pages.js';
-import { type DirectReclaim, newDirectReclaim, planDirectReclaim } from './reclaim.js';
+import {
+  type DirectReclaim,
+  newDirectReclaim,
+  planDirectReclaim,
+  reclaimUnderWay,
+} from './reclaim.js';
 
 export interface GupState {
   readonly importer: string;
@@ -92,6 +97,8 @@ export function gupPhase(w: World, g: GupState): 'fault' | 'pin' {
 }
 
 export function planGup(w: World, p: Proc, g: GupState): Wait | (() => GupStep) {
+  const reclaiming = reclaimUnderWay(w, p, g.dr);
+  if (reclaiming) return reclaiming;
   const o = objOf(w, g.obj, g.uid);
   if (o?.kind !== 'anon' || o.destroyed) return () => 'ENOENT';
   if (g.stage === 'migrate' && g.mig) {

@@ -29,7 +29,12 @@ import {
 import { readBegin, readBeginWait, readRetry } from './notifier.js';
 import { importerConfig, keyOf, objOf } from './objects.js';
 import { deviceOf, faultInAll, framesToFault, markDirty } from './pages.js';
-import { type DirectReclaim, newDirectReclaim, planDirectReclaim } from './reclaim.js';
+import {
+  type DirectReclaim,
+  newDirectReclaim,
+  planDirectReclaim,
+  reclaimUnderWay,
+} from './reclaim.js';
 
 export type MirrorStage = 'fault' | 'migrate' | 'lock' | 'retry' | 'program';
 
@@ -97,6 +102,8 @@ function migrationWait(o: AnonObj, pages: readonly number[]): Wait | null {
 }
 
 export function planMirrorMap(w: World, p: Proc, m: MirrorMapState): Wait | (() => MirrorStep) {
+  const reclaiming = reclaimUnderWay(w, p, m.dr);
+  if (reclaiming) return reclaiming;
   const o = objOf(w, m.obj, m.uid);
   const sub = w.importers[m.importer]?.objs[m.obj]?.sub;
   const dl = driverLock(m.importer);

@@ -40,7 +40,12 @@ import {
 } from './notifier.js';
 import { objOf } from './objects.js';
 import { deviceOf, flushTlb } from './pages.js';
-import { type DirectReclaim, newDirectReclaim, planDirectReclaim } from './reclaim.js';
+import {
+  type DirectReclaim,
+  newDirectReclaim,
+  planDirectReclaim,
+  reclaimUnderWay,
+} from './reclaim.js';
 
 export interface Collected {
   readonly page: number;
@@ -157,6 +162,14 @@ export function faultErrno(error: Errno): Errno {
 
 /** Plan one atomic step of a migration; the action returns the result once it is over. */
 export function planMigration(w: World, p: Proc, m: MigState): Wait | (() => MigResult | null) {
+  const reclaiming = reclaimUnderWay(w, p, m.dr);
+  if (typeof reclaiming === 'function') {
+    return () => {
+      reclaiming();
+      return null;
+    };
+  }
+  if (reclaiming) return reclaiming;
   const o = objOf(w, m.obj, m.uid);
   if (o?.kind !== 'anon') return () => ({ moved: 0, skipped: m.pages.length, error: 'ENOENT' });
   if (m.stage === 'start' && o.destroyed) return () => ({ moved: 0, skipped: 0, error: 'ENOENT' });

@@ -168,6 +168,29 @@ export function pickVictim(
 }
 
 /**
+ * A direct reclaim under way always finishes first, whatever else the process would do next:
+ * it holds a page lock and an active invalidation (which may make the process's own read_begin
+ * wait), and abandoning it would leak both. Null when none is under way.
+ */
+export function reclaimUnderWay(
+  w: World,
+  p: Proc,
+  dr: DirectReclaim,
+): Wait | (() => 'progress') | null {
+  const r = dr.r;
+  if (r === null) return null;
+  const step = planReclaim(w, p, r);
+  if (typeof step !== 'function') return step;
+  return () => {
+    if (step() !== null) {
+      dr.r = null;
+      dr.tries += 1;
+    }
+    return 'progress';
+  };
+}
+
+/**
  * Before allocating `need` system frames: null when they are free now (the allocation goes
  * ahead); otherwise one step of direct reclaim — a wait, or an action that returns 'progress'
  * (a reclaim step was taken; plan again) or 'ENOMEM' (nothing left to reclaim). A reclaim whose

@@ -78,6 +78,8 @@ export function planDmabufPin(w: World, p: Proc, d: DmabufPinState): Plan {
       const busy = moveWait(bo, p.pid) ?? lockBusy(w, resv, p.pid);
       if (busy) return busy;
       return () => {
+        // The exporter went away while the pin waited: no new pin (unplug's gone step).
+        if (w.devices[bo.device]?.gone) return failed('ENODEV');
         tryLock(w, resv, p.pid);
         if (io?.pin) return fail('EALREADY');
         const to = pinPlacement(w, bo);

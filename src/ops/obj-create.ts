@@ -1,7 +1,12 @@
 /** obj.create: a run of anonymous pages (populated on first touch), or a bo placed at once. */
 import { defineOp, done, failed, type Outcome, type Plan, PROGRESS } from '../exec/op.js';
 import { type BoMoveState, evictionVictim, newBoMove, planBoMove } from '../kernel/bo-move.js';
-import { type DirectReclaim, newDirectReclaim, planDirectReclaim } from '../kernel/reclaim.js';
+import {
+  type DirectReclaim,
+  newDirectReclaim,
+  planDirectReclaim,
+  reclaimUnderWay,
+} from '../kernel/reclaim.js';
 import type { Domain } from '../world/config.js';
 import { allocFrame, freeCount, releaseFrame, systemPool, vramPool } from '../world/frames.js';
 import { emit } from '../world/log.js';
@@ -110,6 +115,14 @@ export const objCreate = defineOp<St>({
 
 /** Make room for a bo: evict other bos from full VRAM, reclaim full RAM. Null: go ahead. */
 function planRoom(w: World, p: Proc, s: St): Plan | null {
+  const reclaiming = reclaimUnderWay(w, p, s.dr);
+  if (typeof reclaiming === 'function') {
+    return () => {
+      reclaiming();
+      return PROGRESS;
+    };
+  }
+  if (reclaiming) return reclaiming;
   const device = s.device ?? '';
   if (s.evict) {
     const mv = s.evict;

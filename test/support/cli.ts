@@ -25,6 +25,11 @@ export function cli(...argv: string[]): CliRun {
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
+/** `check` in this thread (`--workers 1`): synchronous, for tests of the command line itself. */
+export function checkCli(...argv: string[]): CliRun {
+  return cli('check', '--workers', '1', ...argv);
+}
+
 /** Run any command, synchronous or not. */
 export async function cliAsync(...argv: string[]): Promise<CliRun> {
   const { io, out, err } = recordingIo();

@@ -1,0 +1,87 @@
+/**
+ * How fast the checker runs: atomic steps per CPU second of one thread with every check on, at
+ * the built-in configuration and at one with eight times its memory (bench/config-8x.json: the
+ * per-step cost should not grow with memory the runs do not touch), and how much a second
+ * worker thread adds (wall time of the same search with --workers 2 and 1).
+ */
+import { check } from '../properties/check/check.js';
+import {
+  DEFAULT_CONFIG,
+  DEFAULT_DEVICE_EVENTS,
+  DEFAULT_MAX_STEPS,
+} from '../properties/check/defaults.js';
+import { checkParallel } from '../properties/check/parallel.js';
+import { loadConfig } from '../properties/trace/load.js';
+import type { Config } from '../src/world/config.js';
+
+export interface SpeedFigures {
+  /** Steps per CPU second, one thread, built-in configuration. */
+  readonly builtIn: number;
+  /** The same at eight times the memory, and its ratio to builtIn. */
+  readonly eightX: number;
+  readonly eightXRatio: number;
+  /** Wall-time steps per second of one search with 1 and 2 worker threads, and the speedup. */
+  readonly oneWorker: number;
+  readonly twoWorkers: number;
+  readonly speedup: number;
+}
+
+const SEEDS = [101, 102, 103];
+
+function cpuRate(config: Config, runs: number): number {
+  let steps = 0;
+  let cpu = 0;
+  for (const seed of SEEDS) {
+    const c0 = process.cpuUsage();
+    const r = check({
+      config,
+      faults: [],
+      runs,
+      maxSteps: DEFAULT_MAX_STEPS,
+      seed,
+      deviceEvents: DEFAULT_DEVICE_EVENTS,
+    });
+    const c = process.cpuUsage(c0);
+    cpu += (c.user + c.system) / 1e6;
+    steps += r.atomicSteps;
+  }
+  return Math.round(steps / cpu);
+}
+
+async function wallRate(workers: number, runs: number): Promise<number> {
+  let steps = 0;
+  let ms = 0;
+  for (const seed of SEEDS) {
+    const opts = {
+      config: DEFAULT_CONFIG,
+      faults: [],
+      runs,
+      maxSteps: DEFAULT_MAX_STEPS,
+      seed,
+      deviceEvents: DEFAULT_DEVICE_EVENTS,
+      workers,
+    };
+    const t0 = performance.now();
+    const r = workers > 1 ? await checkParallel(opts) : check(opts);
+    ms += performance.now() - t0;
+    steps += r.atomicSteps;
+  }
+  return Math.round((steps / ms) * 1000);
+}
+
+export async function speedFigures(runs: number): Promise<SpeedFigures> {
+  // A first, unmeasured search warms the JIT.
+  cpuRate(DEFAULT_CONFIG, Math.ceil(runs / 10));
+  const builtIn = cpuRate(DEFAULT_CONFIG, runs);
+  const eightX = cpuRate(loadConfig('bench/config-8x.json'), runs);
+  const oneWorker = await wallRate(1, runs);
+  const twoWorkers = await wallRate(2, runs);
+  return {
+    builtIn,
+    eightX,
+    eightXRatio: Math.round((eightX / builtIn) * 100) / 100,
+    oneWorker,
+    twoWorkers,
+    speedup: Math.round((twoWorkers / oneWorker) * 100) / 100,
+  };
+}
