@@ -10,6 +10,11 @@ export interface EventDoc {
 }
 
 export const EVENT_DOCS: Readonly<Record<SpecEventType, EventDoc>> = {
+  'proc.fork': {
+    fields: 'process, child',
+    doc: 'fork started: the child address space exists but does not run yet.',
+  },
+  'proc.forked': { fields: 'process, child', doc: 'fork returned: the child runs.' },
   'obj.create': {
     fields: 'obj, kind, pages, placement?, device?',
     doc: 'An object was created (a bo in its placement, on its device).',
@@ -40,12 +45,47 @@ export const EVENT_DOCS: Readonly<Record<SpecEventType, EventDoc>> = {
     doc: 'The migration entry was replaced by the new frame (system, private or coherent).',
   },
   'page.migrate_restore': { fields: 'obj, page', doc: 'The copy failed: the old frame is back.' },
-  'page.unmap': { fields: 'obj, page', doc: 'obj.destroy tore the CPU mapping down.' },
-  'page.pin': {
-    fields: 'importer, obj, page, longterm',
-    doc: 'pin_user_pages took a pin (FOLL_LONGTERM for gup).',
+  'page.unmap': {
+    fields: 'obj, page',
+    doc: 'munmap (obj.destroy, vma.unmap) tore the CPU mapping down; the range is gone.',
   },
-  'page.unpin': { fields: 'importer, obj, page', doc: 'unpin_user_pages dropped it.' },
+  'page.zap': {
+    fields: 'obj, page',
+    doc: 'MADV_DONTNEED zapped the mapping; the next touch gets a zero page.',
+  },
+  'page.pin': {
+    fields: 'importer, obj, page, longterm, write',
+    doc: 'pin_user_pages took a pin (FOLL_LONGTERM for gup; FOLL_WRITE unless a read-only pin).',
+  },
+  'page.unpin': {
+    fields: 'importer, obj, page, stale',
+    doc: 'unpin_user_pages dropped it; stale: the process dropped the page after it was pinned.',
+  },
+  'page.share': {
+    fields: 'obj, page',
+    doc: "fork write-protected the parent's page: shared copy-on-write with the child.",
+  },
+  'page.inherit': {
+    fields: 'obj, page, where, device, shared',
+    doc: "fork gave the child's page its mapping: the parent's frame copy-on-write (shared) or its own copy of a maybe-pinned page; where it lives.",
+  },
+  'page.cow': {
+    fields: 'obj, page',
+    doc: 'A write fault (wp_page_copy) or a read-only pin that must unshare gave the process its own copy.',
+  },
+  'page.reuse': {
+    fields: 'obj, page',
+    doc: 'A write fault on a write-protected page nobody else holds made it writable in place.',
+  },
+  'page.protect': { fields: 'obj, page, prot', doc: "mprotect changed the page's protection." },
+  'page.exclusive': {
+    fields: 'obj, page, importer',
+    doc: "make_device_exclusive: the CPU PTE is a device-exclusive entry; the importer's device has the page alone.",
+  },
+  'page.restore': {
+    fields: 'obj, page',
+    doc: 'A CPU access took the page back from device-exclusive access and restored the PTE.',
+  },
   'page.lost': {
     fields: 'obj, page, byReset',
     doc: "The page's data was lost with VRAM and the loss reported.",
@@ -56,7 +96,7 @@ export const EVENT_DOCS: Readonly<Record<SpecEventType, EventDoc>> = {
   },
   'mmu.invalidate_start': {
     fields: 'obj, blockable, event, owner',
-    doc: 'mmu_notifier_invalidate_range_start; event is the enum mmu_notifier_event (migrate, clear, unmap, release), owner the pgmap owner a migration passes (mmu_notifier_range_init_owner).',
+    doc: 'mmu_notifier_invalidate_range_start; event is the enum mmu_notifier_event (migrate, clear, unmap, release, protection_page, protection_vma, exclusive), owner the pgmap owner a migration passes (mmu_notifier_range_init_owner).',
   },
   'mmu.invalidate_end': { fields: 'obj', doc: 'mmu_notifier_invalidate_range_end.' },
   'mmu.invalidate_refused': {
@@ -82,8 +122,8 @@ export const EVENT_DOCS: Readonly<Record<SpecEventType, EventDoc>> = {
     doc: 'The importer learned where the page lives (hmm_range_fault, an sg table).',
   },
   'devpt.set': {
-    fields: 'importer, obj, page, device',
-    doc: 'It wrote that into its device page table.',
+    fields: 'importer, obj, page, device, write',
+    doc: 'It wrote that into its device page table (write: the device may write through it).',
   },
   'devpt.zap': { fields: 'importer, obj, page', doc: 'It zapped the entry.' },
   'bo.share': { fields: 'obj', doc: 'Userspace allowed peer-to-peer for the bo.' },

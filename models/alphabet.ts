@@ -42,24 +42,70 @@ export type PageEvent =
     }
   /** The migration entry was replaced by the old frame again (copy failed). */
   | { type: 'page.migrate_restore'; obj: ObjKey; page: number }
-  /** The CPU mapping was torn down (obj.destroy). */
+  /** The CPU mapping was torn down and the range is gone (obj.destroy, vma.unmap). */
   | { type: 'page.unmap'; obj: ObjKey; page: number }
-  | { type: 'page.pin'; importer: string; obj: ObjKey; page: number; longterm: boolean }
-  | { type: 'page.unpin'; importer: string; obj: ObjKey; page: number }
+  /** MADV_DONTNEED zapped the mapping: the next touch gets a zero page. */
+  | { type: 'page.zap'; obj: ObjKey; page: number }
+  /** `write`: FOLL_WRITE. */
+  | {
+      type: 'page.pin';
+      importer: string;
+      obj: ObjKey;
+      page: number;
+      longterm: boolean;
+      write: boolean;
+    }
+  /** `stale`: the pin was taken before the process last dropped the page (munmap, DONTNEED). */
+  | { type: 'page.unpin'; importer: string; obj: ObjKey; page: number; stale: boolean }
+  /** fork write-protected the parent's page: it is shared copy-on-write with the child. */
+  | { type: 'page.share'; obj: ObjKey; page: number }
+  /**
+   * fork gave the child's page its mapping: `shared` the parent's frame copy-on-write, or its own
+   * copy (a maybe-pinned page); `where` it lives.
+   */
+  | {
+      type: 'page.inherit';
+      obj: ObjKey;
+      page: number;
+      where: PageWhere | 'swap' | 'poison';
+      device: string | null;
+      shared: boolean;
+    }
+  /** A write fault (or a read-only pin's unshare) gave the process its own copy in system RAM. */
+  | { type: 'page.cow'; obj: ObjKey; page: number }
+  /** A write fault on a write-protected page nobody else holds made it writable in place. */
+  | { type: 'page.reuse'; obj: ObjKey; page: number }
+  /** mprotect changed the page's protection. */
+  | { type: 'page.protect'; obj: ObjKey; page: number; prot: 'rw' | 'r' }
+  /** make_device_exclusive: the CPU PTE became a device-exclusive entry for the importer. */
+  | { type: 'page.exclusive'; obj: ObjKey; page: number; importer: string }
+  /** A CPU access took the page back from device-exclusive access: the PTE is restored. */
+  | { type: 'page.restore'; obj: ObjKey; page: number }
   /** The page's data was lost with VRAM and the loss was reported. */
   | { type: 'page.lost'; obj: ObjKey; page: number; byReset: boolean }
   /** Its device's memory went away (surprise removal): the PTE is a hwpoison entry now. */
   | { type: 'page.poison'; obj: ObjKey; page: number; device: string };
 
 /** enum mmu_notifier_event: why a range is invalidated. */
-export type InvalidateReason = 'migrate' | 'clear' | 'unmap' | 'release';
+export type InvalidateReason =
+  | 'migrate'
+  | 'clear'
+  | 'unmap'
+  | 'release'
+  | 'protection_page'
+  | 'protection_vma'
+  | 'exclusive';
 
 export type NotifierEvent =
   | {
       type: 'mmu.invalidate_start';
       obj: ObjKey;
       blockable: boolean;
-      /** MMU_NOTIFY_MIGRATE, _CLEAR (reclaim), _UNMAP (munmap), _RELEASE (device removal). */
+      /**
+       * MMU_NOTIFY_MIGRATE, _CLEAR (reclaim, copy-on-write, MADV_DONTNEED), _UNMAP (munmap),
+       * _RELEASE (device removal), _PROTECTION_PAGE (fork's write-protect), _PROTECTION_VMA
+       * (mprotect), _EXCLUSIVE (make_device_exclusive).
+       */
       event: InvalidateReason;
       /** MMU_NOTIFY_MIGRATE: the migration's pgmap owner (a device), or null. */
       owner: string | null;
@@ -80,7 +126,15 @@ export type DevicePageTableEvent =
   /** The importer learned the PFN of a page (hmm_range_fault, a dma-buf sg table). */
   | { type: 'devpt.view'; importer: string; obj: ObjKey; page: number }
   /** The importer wrote the PFN into its device page table. */
-  | { type: 'devpt.set'; importer: string; obj: ObjKey; page: number; device: string | null }
+  | {
+      type: 'devpt.set';
+      importer: string;
+      obj: ObjKey;
+      page: number;
+      device: string | null;
+      /** The device may write through the entry. */
+      write: boolean;
+    }
   | { type: 'devpt.zap'; importer: string; obj: ObjKey; page: number };
 
 export type BoEvent =
@@ -138,7 +192,14 @@ export type DmaEvent =
   | { type: 'dma.issue'; importer: string; obj: ObjKey; page: number; write: boolean }
   | { type: 'dma.complete'; importer: string; obj: ObjKey; page: number };
 
+export type ProcessEvent =
+  /** fork started: `child` is the new address space, not yet running. */
+  | { type: 'proc.fork'; process: string; child: string }
+  /** fork returned: the child runs. */
+  | { type: 'proc.forked'; process: string; child: string };
+
 export type SpecEvent =
+  | ProcessEvent
   | ObjectEvent
   | PageEvent
   | NotifierEvent

@@ -1,13 +1,17 @@
 /**
  * The CPU's page-fault path for anonymous memory [mm/memory.c]: first touch (zero page),
- * swap-in, waiting on a migration entry, and migrate_to_ram for a device-private page — which
+ * swap-in, waiting on a migration entry, migrate_to_ram for a device-private page — which
  * takes a reference on the page first, so an eviction racing the fault skips it
- * (CVE-2022-3523).
+ * (CVE-2022-3523) — a write to a write-protected page (copy-on-write, cow.ts) and taking a page
+ * back from device-exclusive access (exclusive.ts). An access outside the VMA's protection
+ * (munmapped, or a write to a read-only range) is SIGSEGV, EFAULT here.
  */
 import type { Errno } from '../world/errno.js';
 import { freeCount, getRef, putRef, systemPool } from '../world/frames.js';
 import type { AnonObj, AnonPage, Proc, Wait, World } from '../world/types.js';
+import { type CowState, cowUnderWay, newCow, planCowCopy, reuse, writeNeed } from './cow.js';
 import { memoryGone } from './engine.js';
+import { abandonInvalidation, newRestore, planRestore, type RestoreState } from './exclusive.js';
 import {
   dropHolds,
   type MigState,
@@ -30,10 +34,21 @@ export interface CpuFaultState {
   mig: MigState | null;
   /** Direct reclaim when the page needs a frame and RAM is full. */
   dr: DirectReclaim;
+  /** A copy-on-write under way (a write to a page shared after fork). */
+  cow: CowState;
+  /** Taking the page back from device-exclusive access. */
+  rs: RestoreState;
 }
 
 export function newCpuFault(): CpuFaultState {
-  return { held: null, ref: false, mig: null, dr: newDirectReclaim() };
+  return {
+    held: null,
+    ref: false,
+    mig: null,
+    dr: newDirectReclaim(),
+    cow: newCow(),
+    rs: newRestore(),
+  };
 }
 
 /**
@@ -46,7 +61,9 @@ export function cpuTarget(
 ): { readonly f: number; readonly walk: boolean; readonly dirty: boolean } | null {
   if (!pg) return null;
   if (pg.tlb && (!write || pg.tlb.dirty)) return { f: pg.tlb.f, walk: false, dirty: pg.tlb.dirty };
-  return pg.pte.t === 'present' ? { f: pg.pte.f, walk: true, dirty: pg.pte.dirty } : null;
+  const pte = pg.pte;
+  if (pte.t !== 'present' || (write && !pte.write)) return null;
+  return { f: pte.f, walk: true, dirty: pte.dirty };
 }
 
 /** Can the CPU access the page without the OS (TLB hit or a present PTE the MMU can walk)? */
@@ -55,7 +72,7 @@ export function cpuAccessible(o: AnonObj, page: number, write: boolean): boolean
 }
 
 export function cpuFaultPending(f: CpuFaultState): boolean {
-  return f.held !== null || f.mig !== null;
+  return f.held !== null || f.mig !== null || cowUnderWay(f.cow) || f.rs.stage !== 'idle';
 }
 
 export type FaultStep = 'progress' | Errno;
@@ -66,11 +83,14 @@ export function planCpuFault(
   o: AnonObj,
   page: number,
   f: CpuFaultState,
+  write: boolean,
 ): Wait | (() => FaultStep) {
   const reclaiming = reclaimUnderWay(w, p, f.dr);
   if (reclaiming) return reclaiming;
   const pg = o.page[page];
   if (!pg) return () => 'EINVAL';
+  if (cowUnderWay(f.cow)) return cowStep(w, p, o, page, f);
+  if (f.rs.stage !== 'idle') return restoreStep(w, p, o, page, f);
   if (f.mig) {
     const mig = f.mig;
     const step = planMigration(w, p, mig);
@@ -108,6 +128,8 @@ export function planCpuFault(
       return 'progress';
     };
   }
+  // No VMA (munmapped), or a write to a read-only one: SIGSEGV.
+  if (pg.prot === 'none' || (write && pg.prot !== 'rw')) return () => 'EFAULT';
   const pte = pg.pte;
   if (pte.t === 'none' || pte.t === 'swap') {
     const reclaim = planDirectReclaim(w, p, 1, f.dr);
@@ -139,9 +161,50 @@ export function planCpuFault(
         p.holds.push(pte.f);
         return 'progress';
       };
-    case 'present':
-      return () => 'progress';
+    case 'exclusive':
+      return restoreStep(w, p, o, page, f);
+    case 'present': {
+      if (!write || pte.write) return () => 'progress';
+      // do_wp_page: reuse the page in place, or copy it (wp_page_copy).
+      if (writeNeed(w, pg) === 'reuse') {
+        return () => {
+          reuse(w, o, page, false);
+          return 'progress';
+        };
+      }
+      return cowStep(w, p, o, page, f);
+    }
   }
+}
+
+function cowStep(
+  w: World,
+  p: Proc,
+  o: AnonObj,
+  page: number,
+  f: CpuFaultState,
+): Wait | (() => FaultStep) {
+  const step = planCowCopy(w, p, o, page, false, f.cow);
+  if (typeof step !== 'function') return step;
+  return () => {
+    const r = step();
+    return r === 'done' ? 'progress' : r;
+  };
+}
+
+function restoreStep(
+  w: World,
+  p: Proc,
+  o: AnonObj,
+  page: number,
+  f: CpuFaultState,
+): Wait | (() => FaultStep) {
+  const step = planRestore(w, p, o, page, f.rs);
+  if (typeof step !== 'function') return step;
+  return () => {
+    step();
+    return 'progress';
+  };
 }
 
 /** The object went away mid-fault: drop the reference and pointer the fault still holds. */
@@ -161,4 +224,8 @@ export function abandonCpuFault(
   f.held = null;
   f.ref = false;
   f.mig = null;
+  abandonInvalidation(w, p, o, f.cow.stage, f.cow.inv);
+  abandonInvalidation(w, p, o, f.rs.stage, f.rs.inv);
+  f.cow.stage = 'idle';
+  f.rs.stage = 'idle';
 }

@@ -104,7 +104,7 @@ export function planDmabufMapRoutine(w: World, p: Proc, m: DmabufMapState): Wait
       return () => {
         const vram = bo.placement === 'vram';
         if (!att.dynamic && !io.pin) takeBoPin(w, m.importer, io, bo);
-        const sg = bo.frames.map((f) => ({ f, tag: w.frames[f]?.tag ?? 0 }));
+        const sg = bo.frames.map((f) => ({ f, tag: w.frames[f]?.tag ?? 0, write: true }));
         att.sg = sg;
         att.vram = vram;
         att.invalidated = false;
@@ -112,7 +112,14 @@ export function planDmabufMapRoutine(w: World, p: Proc, m: DmabufMapState): Wait
         sg.forEach((e, page) => {
           io.pt[page] = e;
           emit(w, { type: 'devpt.view', importer: m.importer, obj: bo.key, page });
-          emit(w, { type: 'devpt.set', importer: m.importer, obj: bo.key, page, device: null });
+          emit(w, {
+            type: 'devpt.set',
+            importer: m.importer,
+            obj: bo.key,
+            page,
+            device: null,
+            write: true,
+          });
         });
         io.mapped = true;
         release(w, p, bo);

@@ -83,7 +83,14 @@ export function invalidateAttachment(
 export function takeBoPin(w: World, importer: string, io: ImporterObj, bo: BoObj): void {
   const vram = bo.placement === 'vram';
   for (const f of bo.frames) pinFrame(w, f);
-  io.pin = { pages: bo.frames.map((_, i) => i), frames: [...bo.frames], longterm: false, vram };
+  io.pin = {
+    pages: bo.frames.map((_, i) => i),
+    frames: [...bo.frames],
+    longterm: false,
+    write: true,
+    drops: bo.frames.map(() => 0),
+    vram,
+  };
   emit(w, { type: 'bo.pin', importer, obj: bo.key, vram });
 }
 

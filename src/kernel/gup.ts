@@ -1,14 +1,30 @@
 /**
  * pin_user_pages [mm/gup.c]: fault the range in (device-private pages back to RAM through
- * migrate_to_ram), then pin. FOLL_LONGTERM also refuses coherent device memory:
- * __gup_longterm_locked pins, checks, unpins, migrates and retries, so the pin and the check are
- * one atomic step here.
+ * migrate_to_ram, device-exclusive pages back to the CPU), then pin. FOLL_LONGTERM also refuses
+ * coherent device memory: __gup_longterm_locked pins, checks, unpins, migrates and retries, so
+ * the pin and the check are one atomic step here.
+ *
+ * A write pin (FOLL_WRITE) write-faults each page first, breaking copy-on-write; a read-only pin
+ * of a page the process shares with another (after fork) unshares it first (gup_must_unshare,
+ * FAULT_FLAG_UNSHARE): either way the pinned page is the process's alone (PageAnonExclusive), so
+ * a later write by either process cannot move the process off it. An access outside the VMA's
+ * protection is EFAULT.
  */
 import type { Errno } from '../world/errno.js';
 import { freeCount, pinFrame, systemPool } from '../world/frames.js';
 import { emit } from '../world/log.js';
 import type { AnonObj, Proc, Wait, World } from '../world/types.js';
+import {
+  type CowState,
+  cowUnderWay,
+  newCow,
+  planCowCopy,
+  reuse,
+  unshareNeed,
+  writeNeed,
+} from './cow.js';
 import { memoryGone } from './engine.js';
+import { newRestore, planRestore, type RestoreState } from './exclusive.js';
 import { faultErrno, type MigState, newMigration, planMigration } from './migrate.js';
 import { objOf } from './objects.js';
 import { deviceOf, faultInAll, framesToFault, markDirty, whereIs } from './pages.js';
@@ -25,10 +41,16 @@ export interface GupState {
   readonly uid: number;
   readonly pages: readonly number[];
   readonly longterm: boolean;
+  /** FOLL_WRITE. */
+  readonly write: boolean;
   stage: 'fault' | 'migrate';
   mig: MigState | null;
   /** Direct reclaim when faulting the pages in needs frames and RAM is full. */
   dr: DirectReclaim;
+  /** A copy-on-write (or unshare) under way. */
+  cow: CowState;
+  /** Taking a page back from device-exclusive access. */
+  rs: RestoreState;
 }
 
 export function newGup(
@@ -37,6 +59,7 @@ export function newGup(
   uid: number,
   pages: readonly number[],
   longterm: boolean,
+  write: boolean,
 ): GupState {
   return {
     importer,
@@ -44,9 +67,12 @@ export function newGup(
     uid,
     pages: [...pages],
     longterm,
+    write,
     stage: 'fault',
     mig: null,
     dr: newDirectReclaim(),
+    cow: newCow(),
+    rs: newRestore(),
   };
 }
 
@@ -76,11 +102,16 @@ function migrationWait(o: AnonObj, pages: readonly number[]): Wait | null {
   return null;
 }
 
-/** Every page present in memory the pin may point into. */
+/** What a page needs before the pin may take it: a write fault for a write pin, else an unshare. */
+function cowNeed(w: World, o: AnonObj, g: GupState, i: number): 'none' | 'reuse' | 'copy' {
+  return g.write ? writeNeed(w, o.page[i]) : unshareNeed(w, o.page[i]);
+}
+
+/** Every page present in memory the pin may point into, and the process's alone. */
 function pinnable(w: World, o: AnonObj, g: GupState): boolean {
   return g.pages.every((i) => {
     const pte = o.page[i]?.pte;
-    if (pte?.t !== 'present') return false;
+    if (pte?.t !== 'present' || cowNeed(w, o, g, i) !== 'none') return false;
     const where = whereIs(w, pte.f);
     return (
       where === 'system' ||
@@ -91,7 +122,7 @@ function pinnable(w: World, o: AnonObj, g: GupState): boolean {
 
 /** Whether the next step is fault work (phase fault) or the pin itself (phase pin). */
 export function gupPhase(w: World, g: GupState): 'fault' | 'pin' {
-  if (g.stage === 'migrate') return 'fault';
+  if (g.stage === 'migrate' || cowUnderWay(g.cow) || g.rs.stage !== 'idle') return 'fault';
   const o = objOf(w, g.obj, g.uid);
   return o?.kind === 'anon' && pinnable(w, o, g) ? 'pin' : 'fault';
 }
@@ -100,7 +131,10 @@ export function planGup(w: World, p: Proc, g: GupState): Wait | (() => GupStep) 
   const reclaiming = reclaimUnderWay(w, p, g.dr);
   if (reclaiming) return reclaiming;
   const o = objOf(w, g.obj, g.uid);
-  if (o?.kind !== 'anon' || o.destroyed) return () => 'ENOENT';
+  if (o?.kind !== 'anon') return () => 'ENOENT';
+  if (cowUnderWay(g.cow)) return cowStep(w, p, o, g.cow.page, g);
+  if (g.rs.stage !== 'idle') return restoreStep(w, p, o, g.rs.page, g);
+  if (o.destroyed) return () => 'ENOENT';
   if (g.stage === 'migrate' && g.mig) {
     const mig = g.mig;
     const step = planMigration(w, p, mig);
@@ -115,11 +149,19 @@ export function planGup(w: World, p: Proc, g: GupState): Wait | (() => GupStep) 
       return 'progress';
     };
   }
+  // Outside the VMA's protection (munmapped; a write pin of a read-only range): -EFAULT.
+  const denied = (i: number) => {
+    const prot = o.page[i]?.prot;
+    return prot === 'none' || (g.write && prot !== 'rw');
+  };
+  if (g.pages.some(denied)) return () => 'EFAULT';
   // A poisoned page, or memory of a device removed by surprise: VM_FAULT_SIGBUS, -EFAULT.
   if (g.pages.some((i) => lostMemory(w, o, i))) return () => 'EFAULT';
   if (pinnable(w, o, g)) return () => pin(w, o, g);
   const wait = migrationWait(o, g.pages);
   if (wait) return wait;
+  const excl = g.pages.find((i) => o.page[i]?.pte.t === 'exclusive');
+  if (excl !== undefined) return restoreStep(w, p, o, excl, g);
   const back = mustMigrate(w, o, g);
   if (back.length > 0) {
     return () => {
@@ -128,11 +170,43 @@ export function planGup(w: World, p: Proc, g: GupState): Wait | (() => GupStep) 
       return 'progress';
     };
   }
+  const shared = g.pages.find((i) => cowNeed(w, o, g, i) !== 'none');
+  if (shared !== undefined) {
+    if (cowNeed(w, o, g, shared) === 'copy') return cowStep(w, p, o, shared, g);
+    return () => {
+      reuse(w, o, shared, !g.write);
+      return 'progress';
+    };
+  }
   const reclaim = planDirectReclaim(w, p, framesToFault(o, g.pages), g.dr);
   if (reclaim) return reclaim;
   return () => {
     if (framesToFault(o, g.pages) > freeCount(w, systemPool())) return 'ENOMEM';
     if (!faultInAll(w, o, g.pages)) return 'ENOMEM';
+    return 'progress';
+  };
+}
+
+function cowStep(w: World, p: Proc, o: AnonObj, page: number, g: GupState): Wait | (() => GupStep) {
+  const step = planCowCopy(w, p, o, page, !g.write, g.cow);
+  if (typeof step !== 'function') return step;
+  return () => {
+    const r = step();
+    return r === 'done' ? 'progress' : r;
+  };
+}
+
+function restoreStep(
+  w: World,
+  p: Proc,
+  o: AnonObj,
+  page: number,
+  g: GupState,
+): Wait | (() => GupStep) {
+  const step = planRestore(w, p, o, page, g.rs);
+  if (typeof step !== 'function') return step;
+  return () => {
+    step();
     return 'progress';
   };
 }
@@ -146,10 +220,24 @@ function pin(w: World, o: AnonObj, g: GupState): GupStep {
     const pg = o.page[i];
     if (pg?.pte.t !== 'present') return 'EFAULT';
     pinFrame(w, pg.pte.f);
-    markDirty(pg);
+    if (g.write) markDirty(pg);
     frames.push(pg.pte.f);
-    emit(w, { type: 'page.pin', importer: g.importer, obj: o.key, page: i, longterm: g.longterm });
+    emit(w, {
+      type: 'page.pin',
+      importer: g.importer,
+      obj: o.key,
+      page: i,
+      longterm: g.longterm,
+      write: g.write,
+    });
   }
-  io.pin = { pages: [...g.pages], frames, longterm: g.longterm, vram: false };
+  io.pin = {
+    pages: [...g.pages],
+    frames,
+    longterm: g.longterm,
+    write: g.write,
+    drops: g.pages.map((i) => o.page[i]?.drops ?? 0),
+    vram: false,
+  };
   return 'pinned';
 }

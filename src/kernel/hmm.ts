@@ -11,13 +11,18 @@
  *
  * hmm_range_fault waits on migration entries, returns a device-private page as is only when the
  * mirror's own device owns it (another owner's page is faulted back to RAM first), and returns
- * coherent pages as they are.
+ * coherent pages as they are. A write fault (HMM_PFN_REQ_WRITE, the default for imp.map) breaks
+ * copy-on-write first (cow.ts) and fails with EPERM on a read-only VMA; a read fault maps what the
+ * CPU PTE allows. A device-exclusive page is taken back first (exclusive.ts). A munmapped range
+ * is EFAULT.
  */
 import type { Errno } from '../world/errno.js';
 import { freeCount, systemPool } from '../world/frames.js';
 import { emit } from '../world/log.js';
 import type { AnonObj, DevPte, Proc, Wait, World } from '../world/types.js';
+import { type CowState, cowUnderWay, newCow, planCowCopy, reuse, writeNeed } from './cow.js';
 import { memoryGone } from './engine.js';
+import { newRestore, planRestore, type RestoreState } from './exclusive.js';
 import { driverLock, lockBusy, tryLock, unlock } from './locks.js';
 import {
   faultErrno,
@@ -43,6 +48,8 @@ export interface MirrorMapState {
   readonly obj: string;
   readonly uid: number;
   readonly pages: readonly number[];
+  /** HMM_PFN_REQ_WRITE: the device will write. */
+  readonly write: boolean;
   stage: MirrorStage;
   seq: number;
   /** The subscription read_begin was called on (its attach order): a new one is another. */
@@ -51,6 +58,10 @@ export interface MirrorMapState {
   mig: MigState | null;
   /** Direct reclaim when faulting the pages in needs frames and RAM is full. */
   dr: DirectReclaim;
+  /** A copy-on-write a write fault needs, under way. */
+  cow: CowState;
+  /** Taking a page back from device-exclusive access. */
+  rs: RestoreState;
 }
 
 export function newMirrorMap(
@@ -58,12 +69,16 @@ export function newMirrorMap(
   obj: string,
   uid: number,
   pages: readonly number[],
+  write: boolean,
 ): MirrorMapState {
   return {
     importer,
     obj,
     uid,
     pages: [...pages],
+    write,
+    cow: newCow(),
+    rs: newRestore(),
     stage: 'fault',
     seq: -1,
     sub: null,
@@ -83,13 +98,17 @@ function mirrorDevice(w: World, importer: string): string | null {
   return importerConfig(w, importer)?.device ?? null;
 }
 
-/** Pages another device owns privately: hmm_range_fault faults them back to RAM. */
+/**
+ * Pages another device owns privately, and the mirror's own read-only ones a write needs:
+ * hmm_range_fault faults them back to RAM.
+ */
 function foreignPrivate(w: World, o: AnonObj, m: MirrorMapState): number[] {
-  if (w.faults['hmm-maps-foreign-private']) return [];
   const own = mirrorDevice(w, m.importer);
   return m.pages.filter((i) => {
     const pte = o.page[i]?.pte;
-    return pte?.t === 'devpriv' && deviceOf(w, pte.f) !== own;
+    if (pte?.t !== 'devpriv') return false;
+    if (deviceOf(w, pte.f) !== own) return !w.faults['hmm-maps-foreign-private'];
+    return m.write && !pte.write;
   });
 }
 
@@ -107,6 +126,9 @@ export function planMirrorMap(w: World, p: Proc, m: MirrorMapState): Wait | (() 
   const o = objOf(w, m.obj, m.uid);
   const sub = w.importers[m.importer]?.objs[m.obj]?.sub;
   const dl = driverLock(m.importer);
+  // A copy-on-write or restore under way finishes first (it holds an invalidation open).
+  if (o?.kind === 'anon' && cowUnderWay(m.cow)) return cowStep(w, p, o, m.cow.page, m);
+  if (o?.kind === 'anon' && m.rs.stage !== 'idle') return restoreStep(w, p, o, m.rs.page, m);
   const replaced = m.stage !== 'fault' && m.sub !== null && sub?.order !== m.sub;
   if (m.stage !== 'migrate' && (o?.kind !== 'anon' || o.destroyed || !sub || replaced)) {
     // Gone under us: let go of the driver lock if this mapping holds it.
@@ -118,8 +140,20 @@ export function planMirrorMap(w: World, p: Proc, m: MirrorMapState): Wait | (() 
   if (o?.kind !== 'anon') return () => 'EFAULT';
   switch (m.stage) {
     case 'fault': {
+      const denied = protectionErrno(o, m);
+      if (denied) return () => denied;
       const wait = readBeginWait(w, m.importer, m.obj) ?? migrationWait(o, m.pages);
       if (wait) return wait;
+      const excl = m.pages.find((i) => o.page[i]?.pte.t === 'exclusive');
+      if (excl !== undefined) return restoreStep(w, p, o, excl, m);
+      const shared = m.write ? m.pages.find((i) => writeNeed(w, o.page[i]) !== 'none') : undefined;
+      if (shared !== undefined) {
+        if (writeNeed(w, o.page[shared]) === 'copy') return cowStep(w, p, o, shared, m);
+        return () => {
+          reuse(w, o, shared, false);
+          return 'progress';
+        };
+      }
       // Foreign private pages go back to RAM first (that migration reclaims for itself).
       if (foreignPrivate(w, o, m).length === 0) {
         const reclaim = planDirectReclaim(w, p, framesToFault(o, m.pages), m.dr);
@@ -176,6 +210,46 @@ export function planMirrorMap(w: World, p: Proc, m: MirrorMapState): Wait | (() 
   }
 }
 
+/**
+ * hmm_vma_walk_test / hmm_vma_fault: a munmapped (or PROT_NONE) range is EFAULT; a write fault
+ * on a VMA without VM_WRITE is EPERM.
+ */
+function protectionErrno(o: AnonObj, m: MirrorMapState): 'EFAULT' | 'EPERM' | null {
+  if (m.pages.some((i) => o.page[i]?.prot === 'none')) return 'EFAULT';
+  if (m.write && m.pages.some((i) => o.page[i]?.prot !== 'rw')) return 'EPERM';
+  return null;
+}
+
+function cowStep(
+  w: World,
+  p: Proc,
+  o: AnonObj,
+  page: number,
+  m: MirrorMapState,
+): Wait | (() => MirrorStep) {
+  const step = planCowCopy(w, p, o, page, false, m.cow);
+  if (typeof step !== 'function') return step;
+  return () => {
+    const r = step();
+    return r === 'done' ? 'progress' : r;
+  };
+}
+
+function restoreStep(
+  w: World,
+  p: Proc,
+  o: AnonObj,
+  page: number,
+  m: MirrorMapState,
+): Wait | (() => MirrorStep) {
+  const step = planRestore(w, p, o, page, m.rs);
+  if (typeof step !== 'function') return step;
+  return () => {
+    step();
+    return 'progress';
+  };
+}
+
 /** read_retry: on a change, go back to read_begin. */
 function retried(w: World, m: MirrorMapState): boolean {
   const changed = readRetry(w, m.importer, m.obj, m.seq);
@@ -209,9 +283,12 @@ function faultStep(w: World, o: AnonObj, m: MirrorMapState): MirrorStep {
     // A poisoned page, or memory of a device removed by surprise: VM_FAULT_SIGBUS, -EFAULT.
     if (!pg || (pg.pte.t !== 'present' && pg.pte.t !== 'devpriv') || memoryGone(w, pg.pte.f))
       return 'EFAULT';
-    markDirty(pg);
+    // A write fault made the PTE writable (a read fault may find it write-protected).
+    const write = pg.pte.write;
+    if (m.write && !write) return 'progress';
+    if (m.write) markDirty(pg);
     const f = pg.pte.f;
-    m.view.push({ f, tag: w.frames[f]?.tag ?? 0 });
+    m.view.push({ f, tag: w.frames[f]?.tag ?? 0, write });
     emit(w, { type: 'devpt.view', importer: m.importer, obj: o.key, page: i });
   }
   m.stage = w.faults['retry-outside-lock'] ? 'retry' : 'lock';
@@ -226,6 +303,13 @@ function program(w: World, o: AnonObj, m: MirrorMapState): void {
     const e = m.view[k];
     if (!e) return;
     io.pt[page] = e;
-    emit(w, { type: 'devpt.set', importer: m.importer, obj: o.key, page, device });
+    emit(w, {
+      type: 'devpt.set',
+      importer: m.importer,
+      obj: o.key,
+      page,
+      device,
+      write: e.write,
+    });
   });
 }

@@ -25,7 +25,7 @@ import {
   vramPool,
 } from '../world/frames.js';
 import { emit } from '../world/log.js';
-import type { AnonObj, Proc, Wait, World } from '../world/types.js';
+import type { AnonObj, Proc, Pte, Wait, World } from '../world/types.js';
 import { type EngineSlot, engineStep, ignoresCopyFailure } from './engine.js';
 import { driverLock, lockBusy, mmapRead, mmapReadUnlock, mmapReadWait } from './locks.js';
 import { markAnonLost } from './loss.js';
@@ -39,7 +39,7 @@ import {
   subscribersLeft,
 } from './notifier.js';
 import { objOf } from './objects.js';
-import { deviceOf, flushTlb } from './pages.js';
+import { deviceOf, flushTlb, setAnonExclusive, setPte } from './pages.js';
 import {
   type DirectReclaim,
   newDirectReclaim,
@@ -53,6 +53,8 @@ export interface Collected {
   readonly src: number | null;
   readonly dst: number;
   readonly dirty: boolean;
+  /** The PTE allowed writes (it keeps that on either frame). */
+  readonly write: boolean;
   readonly priv: boolean;
 }
 
@@ -261,7 +263,7 @@ function classify(
   const pte = pg.pte;
   if (pte.t === 'none') return m.to === 'vram' ? 'hole' : 'there';
   if (pte.t === 'swap') return m.to === 'vram' ? 'skip' : 'there';
-  if (pte.t === 'migration' || pte.t === 'poison') return 'skip';
+  if (pte.t === 'migration' || pte.t === 'poison' || pte.t === 'exclusive') return 'skip';
   const f = pte.f;
   const dev = deviceOf(w, f);
   if (m.to === 'system' && dev === null) return 'there';
@@ -331,7 +333,7 @@ function unmap(w: World, p: Proc, o: AnonObj, m: MigState): MigResult | null {
     const pg = o.page[page];
     if (!pg) continue;
     if (kind === 'hole') {
-      m.cols.push({ page, src: null, dst, dirty: false, priv: false });
+      m.cols.push({ page, src: null, dst, dirty: false, write: pg.prot === 'rw', priv: false });
       continue;
     }
     const pte = pg.pte;
@@ -339,12 +341,20 @@ function unmap(w: World, p: Proc, o: AnonObj, m: MigState): MigResult | null {
     touch(w, pte.f, 'migrate collect');
     getRef(w, pte.f);
     p.holds.push(pte.f);
-    pg.pte = { t: 'migration', f: pte.f, dirty: pte.dirty, by: p.pid, priv: pte.t === 'devpriv' };
+    const priv = pte.t === 'devpriv';
+    setPte(w, pg, {
+      t: 'migration',
+      f: pte.f,
+      dirty: pte.dirty,
+      write: pte.write,
+      by: p.pid,
+      priv,
+    });
     pg.lockedBy = p.pid;
     zapOwnerMirrors(w, o, m, page);
     if (w.faults['flush-after-unlock']) m.unflushed.push(page);
     else flushTlb(pg);
-    m.cols.push({ page, src: pte.f, dst, dirty: pte.dirty, priv: pte.t === 'devpriv' });
+    m.cols.push({ page, src: pte.f, dst, dirty: pte.dirty, write: pte.write, priv });
     emit(w, { type: 'page.migrate_collect', obj: o.key, page });
   }
   invalidateEnd(w, m.inv);
@@ -383,7 +393,8 @@ function commit(w: World, p: Proc, o: AnonObj, m: MigState): MigResult {
     if (!pg || !pte) continue;
     if (c.src === null) {
       if (pte.t === 'none' && m.error === null) {
-        pg.pte = installPte(toWhere, c.dst, false);
+        setPte(w, pg, installPte(toWhere, c.dst, false, c.write));
+        setAnonExclusive(w, c.dst, true);
         m.moved += 1;
         emit(w, {
           type: 'page.migrate_commit',
@@ -405,7 +416,8 @@ function commit(w: World, p: Proc, o: AnonObj, m: MigState): MigResult {
       if (isGarbage(w, c.dst) && !ignoresCopyFailure(w, deviceOf(w, c.src))) {
         markAnonLost(w, o, c.page);
       }
-      pg.pte = installPte(toWhere, c.dst, dirty);
+      setPte(w, pg, installPte(toWhere, c.dst, dirty, c.write));
+      setAnonExclusive(w, c.dst, true);
       emit(w, {
         type: 'page.migrate_commit',
         obj: o.key,
@@ -416,9 +428,13 @@ function commit(w: World, p: Proc, o: AnonObj, m: MigState): MigResult {
       m.moved += 1;
       releaseFrame(w, c.src);
     } else if (ours) {
-      pg.pte = c.priv
-        ? { t: 'devpriv', f: c.src, dirty: c.dirty }
-        : { t: 'present', f: c.src, dirty: c.dirty };
+      setPte(
+        w,
+        pg,
+        c.priv
+          ? { t: 'devpriv', f: c.src, dirty: c.dirty, write: c.write }
+          : { t: 'present', f: c.src, dirty: c.dirty, write: c.write },
+      );
       emit(w, { type: 'page.migrate_restore', obj: o.key, page: c.page });
       if (isGarbage(w, c.src)) markAnonLost(w, o, c.page);
       releaseFrame(w, c.dst);
@@ -442,10 +458,15 @@ function whereOfDevice(w: World, device: string): 'private' | 'coherent' {
     : 'private';
 }
 
-function installPte(where: 'system' | 'private' | 'coherent', f: number, dirty: boolean) {
+function installPte(
+  where: 'system' | 'private' | 'coherent',
+  f: number,
+  dirty: boolean,
+  write: boolean,
+): Pte {
   return where === 'private'
-    ? ({ t: 'devpriv', f, dirty } as const)
-    : ({ t: 'present', f, dirty } as const);
+    ? { t: 'devpriv', f, dirty, write }
+    : { t: 'present', f, dirty, write };
 }
 
 /** Forget frame pointers the process no longer holds (one occurrence each). */

@@ -7,6 +7,7 @@
  * them. Non-blockable invalidation trylocks both and refuses if either is busy or it would have to
  * wait; the core then ends the invalidation itself and the caller gets EAGAIN.
  */
+import { writeFrame } from '../world/frames.js';
 import { emit, freshId } from '../world/log.js';
 import type { Proc, Wait, World } from '../world/types.js';
 import { driverLock, lockBusy, notifierLock, tryLock, unlock } from './locks.js';
@@ -108,7 +109,10 @@ export function zapImporter(w: World, importer: string, obj: string): void {
   const io = w.importers[importer]?.objs[obj];
   if (!io) return;
   for (let page = 0; page < io.pt.length; page++) {
-    if (io.pt[page] !== null) {
+    const e = io.pt[page];
+    if (e) {
+      // A device-atomic entry: the device writes back what it holds in its cache.
+      if (e.held !== undefined) writeFrame(w, e.f, e.held, `${importer} atomic writeback`);
       io.pt[page] = null;
       emit(w, { type: 'devpt.zap', importer, obj: keyOf(w, obj), page });
     }

@@ -12,7 +12,39 @@ export function anonPage(w: World, obj: string, page: number): AnonPage | undefi
 
 /** The frame that backs the page for the CPU and devices, if any. */
 export function pteFrame(pte: Pte): number | null {
-  return pte.t === 'present' || pte.t === 'devpriv' ? pte.f : null;
+  return pte.t === 'present' || pte.t === 'devpriv' || pte.t === 'exclusive' ? pte.f : null;
+}
+
+/** The frame a PTE maps, migration entries included (what the frame's mapcount counts). */
+export function mappedFrame(pte: Pte): number | null {
+  return pte.t === 'present' ||
+    pte.t === 'devpriv' ||
+    pte.t === 'migration' ||
+    pte.t === 'exclusive'
+    ? pte.f
+    : null;
+}
+
+/**
+ * Replace a page's PTE, keeping every frame's mapcount in step: the frame the old PTE mapped
+ * loses a mapping, the one the new PTE maps gains one. The caller releases a frame nobody maps
+ * any more (releaseFrame keeps a frame that is still mapped).
+ */
+export function setPte(w: World, pg: AnonPage, pte: Pte): void {
+  const before = mappedFrame(pg.pte);
+  const after = mappedFrame(pte);
+  if (before !== after) {
+    const a = before === null ? undefined : w.frames[before];
+    if (a) a.maps -= 1;
+    const b = after === null ? undefined : w.frames[after];
+    if (b) b.maps += 1;
+  }
+  pg.pte = pte;
+}
+
+export function setAnonExclusive(w: World, f: number, on: boolean): void {
+  const fr = w.frames[f];
+  if (fr) fr.anonExclusive = on;
 }
 
 /** Where the frame of a present page lives. */
@@ -44,7 +76,8 @@ export function populate(w: World, o: AnonObj, page: number): boolean {
   if (pg?.pte.t !== 'none') return false;
   const f = allocFrame(w, systemPool(), { obj: o.name, page });
   if (f === null) return false;
-  pg.pte = { t: 'present', f, dirty: false };
+  setPte(w, pg, { t: 'present', f, dirty: false, write: pg.prot === 'rw' });
+  setAnonExclusive(w, f, true);
   emit(w, { type: 'page.populate', obj: o.key, page });
   return true;
 }
@@ -57,7 +90,8 @@ export function swapIn(w: World, o: AnonObj, page: number): boolean {
   const f = allocFrame(w, systemPool(), { obj: o.name, page });
   if (f === null) return false;
   writeFrame(w, f, w.swap[slot]?.data ?? null, 'swap-in');
-  pg.pte = { t: 'present', f, dirty: false };
+  setPte(w, pg, { t: 'present', f, dirty: false, write: pg.prot === 'rw' });
+  setAnonExclusive(w, f, true);
   pg.swap = slot;
   emit(w, { type: 'page.swap_in', obj: o.key, page });
   return true;
@@ -74,7 +108,8 @@ export function faultInAll(w: World, o: AnonObj, pages: readonly number[]): bool
 }
 
 export function markDirty(pg: AnonPage): void {
-  if (pg.pte.t === 'present' || pg.pte.t === 'devpriv') pg.pte = { ...pg.pte, dirty: true };
+  if (pg.pte.t === 'present' || pg.pte.t === 'devpriv' || pg.pte.t === 'exclusive')
+    pg.pte = { ...pg.pte, dirty: true };
 }
 
 export function flushTlb(pg: AnonPage): void {

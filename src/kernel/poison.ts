@@ -23,7 +23,7 @@ import {
   subscribersLeft,
 } from './notifier.js';
 import { objOf } from './objects.js';
-import { flushTlb } from './pages.js';
+import { flushTlb, setPte } from './pages.js';
 
 export interface PoisonState {
   readonly obj: string;
@@ -75,7 +75,7 @@ export function planPoison(w: World, p: Proc, s: PoisonState): Wait | (() => boo
           if (pte.t !== 'present' && pte.t !== 'devpriv') return;
           if (!onDevice(w, pte.f, s.device)) return;
           flushTlb(pg);
-          pg.pte = { t: 'poison' };
+          setPte(w, pg, { t: 'poison' });
           if (pg.lockedBy === p.pid) pg.lockedBy = null;
           releaseFrame(w, pte.f);
           emit(w, { type: 'page.poison', obj: o.key, page, device: s.device });

@@ -25,7 +25,8 @@ import {
   subscribersLeft,
 } from './notifier.js';
 import { objOf } from './objects.js';
-import { flushTlb } from './pages.js';
+import { flushTlb, setPte } from './pages.js';
+import { takeSlot, writableSlot } from './swap.js';
 
 export interface ReclaimState {
   readonly obj: string;
@@ -47,11 +48,6 @@ export function newReclaim(
 /** null: the reclaim goes on; 'done': the page was swapped out; an errno: it was not. */
 export type ReclaimStep = null | 'done' | Errno;
 
-function freeSlot(w: World): number | null {
-  const i = w.swap.findIndex((s) => !s.used);
-  return i < 0 ? null : i;
-}
-
 /** Why this page cannot be reclaimed now, if it cannot (pid: the reclaimer's own page lock). */
 export function reclaimRefusal(w: World, o: AnonObj, page: number, pid: number): Errno | null {
   const pg = o.page[page];
@@ -63,8 +59,10 @@ export function reclaimRefusal(w: World, o: AnonObj, page: number, pid: number):
   if (!fr || fr.refs > 0) return 'EBUSY';
   if (fr.pins > 0 && !w.faults['reclaim-ignores-pin']) return 'EBUSY';
   if (pg.lockedBy !== null && pg.lockedBy !== pid) return 'EBUSY';
+  // Shared copy-on-write with another process: the model reclaims only pages one process maps.
+  if (fr.maps > 1) return 'EBUSY';
   const needsSlot = pte.dirty || pg.swap === null;
-  if (needsSlot && pg.swap === null && freeSlot(w) === null) return 'EBUSY';
+  if (needsSlot && writableSlot(w, pg) === null) return 'EBUSY';
   return null;
 }
 
@@ -81,15 +79,14 @@ function swapOut(w: World, o: AnonObj, r: ReclaimState, pid: number): ReclaimSte
   const pte = pg.pte;
   if (pte.t !== 'present') return 'EINVAL';
   if (pte.dirty || pg.swap === null) {
-    const slot = pg.swap ?? freeSlot(w);
+    const slot = writableSlot(w, pg);
     const sl = slot === null ? undefined : w.swap[slot];
     if (slot === null || !sl) return 'EBUSY';
-    sl.used = true;
+    takeSlot(w, pg, slot);
     sl.data = readFrame(w, pte.f, 'swap-out');
-    pg.swap = slot;
   }
   flushTlb(pg);
-  pg.pte = { t: 'swap', slot: pg.swap ?? 0 };
+  setPte(w, pg, { t: 'swap', slot: pg.swap ?? 0 });
   // A page the reclaim-ignores-pin fault swapped out under a pin: the pin keeps the frame.
   releaseFrame(w, pte.f);
   emit(w, { type: 'page.swap_out', obj: o.key, page: r.page });

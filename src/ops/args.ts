@@ -1,7 +1,7 @@
 /** Reading an op's arguments: a missing or mistyped argument is EINVAL. */
 import { importerConfig } from '../kernel/objects.js';
 import type { ImporterConfig } from '../world/config.js';
-import type { Errno } from '../world/errno.js';
+import { type Errno, isErrnoCode } from '../world/errno.js';
 import type { DeviceState, ImporterObj, Obj, World } from '../world/types.js';
 
 export type Args = Readonly<Record<string, unknown>>;
@@ -34,10 +34,35 @@ export function optIntList(a: Args, k: string): number[] | null | undefined {
   return [...(v as number[])];
 }
 
+/** The process operations act in when they name none: the first address space. */
+export const FIRST_PROCESS = 'p0';
+
+/** The process an operation names (`process`, default the first): ESRCH if none runs. */
+export function processArg(w: World, a: Args): string | Errno {
+  if (a.process === undefined) return FIRST_PROCESS;
+  const p = str(a, 'process');
+  if (p === null) return 'EINVAL';
+  return w.processes[p]?.ready ? p : 'ESRCH';
+}
+
+/** An object's name in the world: the first process's objects by their own names, others' as `process/name`. */
+export function qualified(process: string, name: string): string {
+  return process === FIRST_PROCESS ? name : `${process}/${name}`;
+}
+
+/** The world's name of the object an operation names (in its process), or an errno. */
+export function objName(w: World, a: Args): string | Errno {
+  const name = str(a, 'obj');
+  if (name === null || name.includes('/')) return 'EINVAL';
+  const process = processArg(w, a);
+  if (isErrno(process)) return process;
+  return qualified(process, name);
+}
+
 /** An object by name that has not been destroyed. */
 export function liveObj(w: World, a: Args): Obj | Errno {
-  const name = str(a, 'obj');
-  if (name === null) return 'EINVAL';
+  const name = objName(w, a);
+  if (isErrno(name)) return name;
   const o = w.objects[name];
   if (!o || o.destroyed) return 'ENOENT';
   return o;
@@ -52,8 +77,8 @@ export function liveDevice(w: World, a: Args): DeviceState | Errno {
 
 /** An object by name, destroyed or not (pins and attachments keep working under it). */
 export function anyObj(w: World, a: Args): Obj | Errno {
-  const name = str(a, 'obj');
-  if (name === null) return 'EINVAL';
+  const name = objName(w, a);
+  if (isErrno(name)) return name;
   return w.objects[name] ?? 'ENOENT';
 }
 
@@ -75,7 +100,7 @@ export function importerCfg(w: World, a: Args): ImporterConfig | Errno {
 }
 
 export function isErrno<T>(x: T | Errno): x is Errno {
-  return typeof x === 'string';
+  return isErrnoCode(x);
 }
 
 /** The importer's per-object state, created on first use. */

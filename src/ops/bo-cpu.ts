@@ -6,7 +6,7 @@
 import { done, type Plan, PROGRESS } from '../exec/op.js';
 import { memoryGone, memoryWait } from '../kernel/engine.js';
 import { clearLost, isLost } from '../kernel/loss.js';
-import { readFrame, writeFrame } from '../world/frames.js';
+import { readFrame, writeFrame, writeStamp } from '../world/frames.js';
 import { observe } from '../world/log.js';
 import type { BoObj, World } from '../world/types.js';
 
@@ -34,7 +34,7 @@ export function planBoCpu(w: World, o: BoObj, page: number, write: boolean, valu
   if (mem) return mem;
   return () => {
     if (write) {
-      writeFrame(w, f, { v: value, o: o.uid, p: page }, 'cpu write (BAR)');
+      writeFrame(w, f, { v: value, o: o.uid, p: page, s: writeStamp(w) }, 'cpu write (BAR)');
       if (f !== w.dummyFrame) {
         clearLost(o, page);
         observe(w, { k: 'write', who: 'cpu', obj: o.name, page, value, f });

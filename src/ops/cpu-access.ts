@@ -17,7 +17,7 @@ import { memoryGone, memoryWait } from '../kernel/engine.js';
 import { clearLost, isLost } from '../kernel/loss.js';
 import { objOf } from '../kernel/objects.js';
 import { markDirty } from '../kernel/pages.js';
-import { readFrame, writeFrame } from '../world/frames.js';
+import { readFrame, writeFrame, writeStamp } from '../world/frames.js';
 import { observe } from '../world/log.js';
 import type { AnonObj, World } from '../world/types.js';
 import { int, isErrno, liveObj, pageIn } from './args.js';
@@ -50,7 +50,7 @@ function accessAnon(w: World, o: AnonObj, s: St): Plan {
       pg.tlb = { f, dirty: s.write || t.dirty };
     }
     if (s.write) {
-      writeFrame(w, f, { v: s.value, o: o.uid, p: s.page }, 'cpu write');
+      writeFrame(w, f, { v: s.value, o: o.uid, p: s.page, s: writeStamp(w) }, 'cpu write');
       clearLost(o, s.page);
       observe(w, { k: 'write', who: 'cpu', obj: o.name, page: s.page, value: s.value, f });
       return done();
@@ -102,7 +102,7 @@ function makeOp(name: 'cpu.read' | 'cpu.write') {
       if (o.kind === 'bo') return planBoCpu(w, o, s.page, s.write, s.value);
       if (!cpuFaultPending(s.fault) && cpuAccessible(o, s.page, s.write))
         return accessAnon(w, o, s);
-      const step = planCpuFault(w, p, o, s.page, s.fault);
+      const step = planCpuFault(w, p, o, s.page, s.fault, s.write);
       if (typeof step !== 'function') return step;
       return () => {
         const r = step();

@@ -9,7 +9,7 @@ import { type EngineSlot, engineStep, memoryGone, memoryWait } from '../kernel/e
 import { type MirrorMapState, newMirrorMap, planMirrorMap } from '../kernel/hmm.js';
 import { clearLost, isLost } from '../kernel/loss.js';
 import { importerConfig, keyOf, objOf } from '../kernel/objects.js';
-import { GARBAGE_OWNER, readFrame, writeFrame } from '../world/frames.js';
+import { GARBAGE_OWNER, readFrame, writeFrame, writeStamp } from '../world/frames.js';
 import { emit, freshId, observe } from '../world/log.js';
 import type { InflightDma, Proc, World } from '../world/types.js';
 import { importerCfg, int, isErrno, pageIn, usedObj } from './args.js';
@@ -87,15 +87,17 @@ function issueMirror(w: World, p: Proc, s: St): Plan {
   if (s.map) return planMap(w, p, s, s.map);
   if (!o || o.destroyed) return failNow('EFAULT');
   const e = w.importers[s.importer]?.objs[s.obj]?.pt[s.page];
-  if (e) return () => issueDma(w, p, s, e.f);
-  return planMap(w, p, s, newMirrorMap(s.importer, s.obj, s.uid, [s.page]));
+  // A write needs a writable entry; otherwise the mirror faults (with write, for a write).
+  if (e && (!s.write || e.write)) return () => issueDma(w, p, s, e.f);
+  return planMap(w, p, s, newMirrorMap(s.importer, s.obj, s.uid, [s.page], s.write));
 }
 
 function issuePin(w: World, p: Proc, s: St): Plan {
   const pin = w.importers[s.importer]?.objs[s.obj]?.pin;
   const k = pin ? pin.pages.indexOf(s.page) : -1;
   const f = pin?.frames[k];
-  if (f === undefined) return failNow('EFAULT');
+  // Not pinned, or a device write through a read-only pin (the IOMMU refuses it).
+  if (f === undefined || (s.write && !pin?.write)) return failNow('EFAULT');
   // A pin into a device being unplugged: release waits for it, reads get EIO meanwhile.
   const dev = w.frames[f]?.device;
   if (dev && w.devices[dev]?.gone) return failNow('EIO');
@@ -135,13 +137,20 @@ function complete(w: World, s: St): Plan {
     endDma(w, s, d);
     const o = objOf(w, s.obj, s.uid);
     const uid = s.uid;
+    const io = w.importers[s.importer]?.objs[s.obj];
+    const e = s.kind === 'mirror' ? io?.pt[s.page] : undefined;
+    // Through a device-atomic entry the device works in its own cache (written back on zap).
+    const atomic = io && e?.atomic && e.f === d.f ? e : undefined;
     if (s.write) {
-      writeFrame(w, d.f, { v: s.value, o: uid, p: s.page }, `${s.importer} DMA write`);
+      const data = { v: s.value, o: uid, p: s.page, s: writeStamp(w) };
+      if (io && atomic) io.pt[s.page] = { ...atomic, held: data };
+      else writeFrame(w, d.f, data, `${s.importer} DMA write`);
       clearLost(o, s.page);
       observe(w, { k: 'write', who: s.importer, obj: s.obj, page: s.page, value: s.value, f: d.f });
       return done();
     }
-    const data = readFrame(w, d.f, `${s.importer} DMA read`);
+    const data =
+      atomic?.held !== undefined ? atomic.held : readFrame(w, d.f, `${s.importer} DMA read`);
     const readLost = isLost(o, s.page) || (s.issuedLost && data?.o === GARBAGE_OWNER);
     const value = readLost ? 'lost' : (data?.v ?? 0);
     observe(w, {

@@ -7,7 +7,7 @@ import { defineOp, done, failed, PROGRESS } from '../exec/op.js';
 import { type MirrorMapState, mirrorPhase, newMirrorMap, planMirrorMap } from '../kernel/hmm.js';
 import { allPages } from '../kernel/pages.js';
 import type { Proc } from '../world/types.js';
-import { importerCfg, isErrno, liveObj } from './args.js';
+import { importerCfg, isErrno, liveObj, optBool } from './args.js';
 import { deviceErrno } from './device-state.js';
 import {
   type DmabufMapState,
@@ -34,13 +34,14 @@ export const impMap = defineOp<St>({
       if (o.kind !== 'anon' || !io?.sub) return 'EINVAL';
       const err = deviceErrno(w, ic.device);
       if (err) return err;
-      return {
-        pc: 'run',
-        st: { kind: 'mirror', m: newMirrorMap(ic.id, o.name, o.uid, allPages(o.pages)) },
-      };
+      // HMM_PFN_REQ_WRITE unless `write: false` (a read-only mapping).
+      const write = optBool(a, 'write', true);
+      if (write === null) return 'EINVAL';
+      const m = newMirrorMap(ic.id, o.name, o.uid, allPages(o.pages), write);
+      return { pc: 'run', st: { kind: 'mirror', m } };
     }
     if (ic.kind === 'dmabuf') {
-      if (o.kind !== 'bo' || !io?.att) return 'EINVAL';
+      if (o.kind !== 'bo' || !io?.att || a.write !== undefined) return 'EINVAL';
       const err = dmabufMapErrno(w, ic, o);
       if (err) return err;
       return { pc: 'run', st: { kind: 'dmabuf', m: newDmabufMap(ic.id, o) } };

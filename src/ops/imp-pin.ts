@@ -7,7 +7,7 @@ import { type GupState, gupPhase, newGup, planGup } from '../kernel/gup.js';
 import { objOf } from '../kernel/objects.js';
 import { allPages } from '../kernel/pages.js';
 import type { Proc } from '../world/types.js';
-import { importerCfg, importerObj, isErrno, liveObj, optIntList } from './args.js';
+import { importerCfg, importerObj, isErrno, liveObj, optBool, optIntList } from './args.js';
 import {
   type DmabufPinState,
   dmabufPinErrno,
@@ -40,13 +40,16 @@ export const impPin = defineOp<St>({
         return 'EINVAL';
       }
       if (io?.pin) return 'EALREADY';
+      // FOLL_WRITE unless `write: false` (a read-only pin: vmsplice, an O_DIRECT write).
+      const write = optBool(a, 'write', true);
+      if (write === null) return 'EINVAL';
       return {
         pc: 'run',
-        st: { kind: 'gup', g: newGup(ic.id, o.name, o.uid, pages, ic.kind === 'gup') },
+        st: { kind: 'gup', g: newGup(ic.id, o.name, o.uid, pages, ic.kind === 'gup', write) },
       };
     }
     if (ic.kind === 'dmabuf') {
-      if (o.kind !== 'bo' || !io?.att || !ic.dynamic) return 'EINVAL';
+      if (o.kind !== 'bo' || !io?.att || !ic.dynamic || a.write !== undefined) return 'EINVAL';
       if (io.pin) return 'EALREADY';
       const err = dmabufPinErrno(w, ic, o);
       if (err) return err;

@@ -42,7 +42,7 @@ function retireJob(w: World, s: St, p: Proc): void {
 
 function planValidate(w: World, p: Proc, s: St, job: Job): Plan {
   const map =
-    s.map ?? newMirrorMap(s.importer, s.obj, s.uid, allPages(w.objects[s.obj]?.pages ?? 0));
+    s.map ?? newMirrorMap(s.importer, s.obj, s.uid, allPages(w.objects[s.obj]?.pages ?? 0), true);
   const step = planMirrorMap(w, p, map);
   if (typeof step !== 'function') return step;
   return () => {
@@ -140,6 +140,7 @@ export const impSubmit = defineOp<St>({
                 obj: keyOf(w, s.obj),
                 page,
                 device: null,
+                write: e.write,
               });
             });
             preempted.state = 'running';

@@ -44,7 +44,8 @@ export const impUnpin = defineOp<St>({
       pin.pages.forEach((page, k) => {
         const f = pin.frames[k];
         if (f !== undefined) unpinFrame(w, f);
-        emit(w, { type: 'page.unpin', importer, obj: o.key, page });
+        const stale = o.kind === 'anon' && (o.page[page]?.drops ?? 0) !== pin.drops[k];
+        emit(w, { type: 'page.unpin', importer, obj: o.key, page, stale });
       });
       io.pin = null;
       tidyImporterObj(w, importer, obj);

@@ -11,13 +11,15 @@ import type { Domain } from '../world/config.js';
 import { allocFrame, freeCount, releaseFrame, systemPool, vramPool } from '../world/frames.js';
 import { emit } from '../world/log.js';
 import type { BoObj, Proc, World } from '../world/types.js';
-import { type Args, int, str } from './args.js';
+import { type Args, int, isErrno, objName, processArg, str } from './args.js';
 import { deviceErrno } from './device-state.js';
 
 export const MAX_PAGES = 64;
 
 interface St {
   readonly name: string;
+  /** The address space an anon range goes into. */
+  readonly process: string;
   readonly kind: 'anon' | 'bo';
   readonly pages: number;
   readonly device: string | null;
@@ -53,10 +55,13 @@ export const objCreate = defineOp<St>({
   name: 'obj.create',
   phases: ['create'],
   start(w, a) {
-    const name = str(a, 'obj');
+    const name = objName(w, a);
+    if (isErrno(name)) return name;
+    const process = processArg(w, a);
+    if (isErrno(process)) return process;
     const kind = str(a, 'kind');
     const pages = int(a, 'pages');
-    if (name === null || name === '' || pages === null) return 'EINVAL';
+    if (name === '' || pages === null) return 'EINVAL';
     if (kind !== 'anon' && kind !== 'bo') return 'EINVAL';
     if (pages < 1 || pages > MAX_PAGES) return 'EINVAL';
     if (w.objects[name]) return 'EEXIST';
@@ -65,6 +70,7 @@ export const objCreate = defineOp<St>({
         pc: 'create',
         st: {
           name,
+          process,
           kind,
           pages,
           device: null,
@@ -91,6 +97,7 @@ export const objCreate = defineOp<St>({
       pc: 'create',
       st: {
         name,
+        process,
         kind,
         pages,
         device,
@@ -160,6 +167,7 @@ function create(w: World, s: St): Outcome {
     w.objects[s.name] = {
       kind: 'anon',
       name: s.name,
+      process: s.process,
       key,
       uid,
       pages: s.pages,
@@ -170,6 +178,8 @@ function create(w: World, s: St): Outcome {
         swap: null,
         lockedBy: null,
         lost: false,
+        prot: 'rw',
+        drops: 0,
       })),
       mmap: { readers: [], writer: null },
     };

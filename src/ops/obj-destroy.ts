@@ -15,10 +15,9 @@ import {
   subscribersLeft,
 } from '../kernel/notifier.js';
 import { objOf } from '../kernel/objects.js';
-import { flushTlb } from '../kernel/pages.js';
-import { releaseFrame } from '../world/frames.js';
+import { allPages } from '../kernel/pages.js';
+import { zapPages } from '../kernel/zap.js';
 import { emit } from '../world/log.js';
-import type { World } from '../world/types.js';
 import { isErrno, liveObj } from './args.js';
 import { destroyBo } from './bo-destroy.js';
 
@@ -27,32 +26,6 @@ interface St {
   readonly uid: number;
   stage: 'start' | 'invalidate' | 'zap';
   inv: InvState;
-}
-
-function zapAnon(w: World, name: string): void {
-  const o = w.objects[name];
-  if (o?.kind !== 'anon') return;
-  for (let page = 0; page < o.pages; page++) {
-    const pg = o.page[page];
-    if (!pg) continue;
-    const pte = pg.pte;
-    flushTlb(pg);
-    if (pte.t === 'present' || pte.t === 'devpriv' || pte.t === 'migration') {
-      releaseFrame(w, pte.f);
-      emit(w, { type: 'page.unmap', obj: o.key, page });
-    } else if (pte.t === 'swap' || pte.t === 'poison') {
-      emit(w, { type: 'page.unmap', obj: o.key, page });
-    }
-    pg.pte = { t: 'none' };
-    if (pg.swap !== null) {
-      const slot = w.swap[pg.swap];
-      if (slot) {
-        slot.used = false;
-        slot.data = null;
-      }
-      pg.swap = null;
-    }
-  }
 }
 
 export const objDestroy = defineOp<St>({
@@ -94,7 +67,7 @@ export const objDestroy = defineOp<St>({
       }
       case 'zap':
         return () => {
-          zapAnon(w, s.obj);
+          zapPages(w, o, allPages(o.pages), 'unmap');
           invalidateEnd(w, s.inv);
           o.mmap.writer = null;
           o.destroyed = true;

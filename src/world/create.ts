@@ -4,7 +4,18 @@ import { systemPool, vramPool } from './frames.js';
 import type { DeviceState, Frame, ImporterState, World } from './types.js';
 
 function frame(kind: Frame['kind'], device: string | null, state: Frame['state']): Frame {
-  return { kind, device, state, tag: 0, data: null, owner: null, refs: 0, pins: 0 };
+  return {
+    kind,
+    device,
+    state,
+    tag: 0,
+    data: null,
+    owner: null,
+    refs: 0,
+    pins: 0,
+    maps: 0,
+    anonExclusive: false,
+  };
 }
 
 /** A free list where the lowest index is on top. */
@@ -55,7 +66,7 @@ export function createWorld(config: Config, faults: readonly string[]): World {
     pinStats: { sum: 0, frames: 0 },
     pools,
     dummyFrame,
-    swap: Array.from({ length: config.swapSlots }, () => ({ used: false, data: null })),
+    swap: Array.from({ length: config.swapSlots }, () => ({ used: false, data: null, refs: 0 })),
     objects: {},
     devices,
     importers,
@@ -63,7 +74,9 @@ export function createWorld(config: Config, faults: readonly string[]): World {
     dma: [],
     jobs: [],
     procs: [],
+    processes: { p0: { name: 'p0', parent: null, ready: true } },
     nextPid: 1,
+    writes: 0,
     nextUid: 1,
     nextId: 1,
     clock: 0,

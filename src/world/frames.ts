@@ -46,6 +46,8 @@ export function allocFrame(
   fr.tag += 1;
   fr.owner = { obj: owner.obj, page: owner.page };
   fr.refs = 0;
+  fr.maps = 0;
+  fr.anonExclusive = false;
   setPins(w, f, 0);
   if (!w.faults['dirty-frame-reuse']) fr.data = null;
   return f;
@@ -81,6 +83,11 @@ function putOnFreeList(w: World, f: number): void {
 export function releaseFrame(w: World, f: number): void {
   const fr = w.frames[f];
   if (fr === undefined || fr.state === 'free' || fr.state === 'dummy') return;
+  // Another process still maps it (copy-on-write after fork): it stays theirs.
+  if (fr.maps > 0) {
+    fr.owner = mapperOf(w, f) ?? fr.owner;
+    return;
+  }
   if (fr.pins > 0 || fr.refs > 0) {
     fr.owner = null;
     return;
@@ -89,6 +96,20 @@ export function releaseFrame(w: World, f: number): void {
 }
 
 /** Free a frame whatever holds it: only faulty paths do this. */
+/** An anon page whose PTE maps the frame (the rmap walk, for the few frames fork shares). */
+function mapperOf(w: World, f: number): { obj: string; page: number } | null {
+  for (const name in w.objects) {
+    const o = w.objects[name];
+    if (o?.kind !== 'anon') continue;
+    for (let page = 0; page < o.page.length; page++) {
+      const pte = o.page[page]?.pte;
+      if (pte && pte.t !== 'none' && pte.t !== 'swap' && pte.t !== 'poison' && pte.f === f)
+        return { obj: name, page };
+    }
+  }
+  return null;
+}
+
 export function forceFree(w: World, f: number): void {
   const fr = w.frames[f];
   if (fr === undefined || fr.state === 'free' || fr.state === 'dummy') return;
@@ -100,7 +121,7 @@ export function forceFree(w: World, f: number): void {
 function maybeFreeOrphan(w: World, f: number): void {
   const fr = w.frames[f];
   if (fr === undefined || fr.state === 'free' || fr.state === 'dummy') return;
-  if (fr.owner === null && fr.pins === 0 && fr.refs === 0) {
+  if (fr.owner === null && fr.pins === 0 && fr.refs === 0 && fr.maps === 0) {
     if (w.faults['orphan-never-freed']) return;
     putOnFreeList(w, f);
   }
@@ -160,6 +181,12 @@ export function readFrame(w: World, f: number, what: string): Content {
   return fr.data;
 }
 
+/** The next write's number (Content.s). */
+export function writeStamp(w: World): number {
+  w.writes += 1;
+  return w.writes;
+}
+
 export function writeFrame(w: World, f: number, data: Content, what: string): void {
   noteTouch(w, f, what);
   const fr = w.frames[f];
@@ -172,7 +199,7 @@ export function writeFrame(w: World, f: number, data: Content, what: string): vo
 export const GARBAGE_OWNER = -1;
 
 /** What a frame holds after its device lost VRAM: nobody's data. */
-export const GARBAGE: Content = { v: -1, o: GARBAGE_OWNER, p: -1 };
+export const GARBAGE: Content = { v: -1, o: GARBAGE_OWNER, p: -1, s: -1 };
 
 export function isGarbage(w: World, f: number): boolean {
   return w.frames[f]?.state === 'garbage';

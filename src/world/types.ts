@@ -7,7 +7,16 @@ import type { Config, Domain } from './config.js';
 import type { Errno } from './errno.js';
 
 /** What a frame holds: a value and who wrote it (object uid, page). `null` is zero-filled. */
-export type Content = { readonly v: number; readonly o: number; readonly p: number } | null;
+/**
+ * What a frame holds: value `v` written to page `p` of the object with uid `o`, by the write
+ * numbered `s` (run-wide, increasing: provenance across fork needs to know what came after it).
+ */
+export type Content = {
+  readonly v: number;
+  readonly o: number;
+  readonly p: number;
+  readonly s: number;
+} | null;
 
 export type FrameKind = 'system' | 'vram' | 'dummy';
 /**
@@ -29,25 +38,57 @@ export interface Frame {
   refs: number;
   /** FOLL_PIN / dma-buf pin count. */
   pins: number;
+  /**
+   * How many CPU page-table entries map it (the rmap's mapcount): more than one after fork
+   * shares it copy-on-write. A frame still mapped is not freed when one mapping lets go.
+   */
+  maps: number;
+  /**
+   * PageAnonExclusive: the anon page is this process's alone (a fresh page, a copy, a page
+   * reused in place). fork clears it when the child shares the page; a write fault on an
+   * exclusive page reuses it in place whatever its refcount, which is why a pinned page stays put.
+   */
+  anonExclusive: boolean;
 }
 
 /** A device page-table entry: the PFN and the allocation tag it was learned with. */
 export interface DevPte {
   readonly f: number;
   readonly tag: number;
+  /** The device may write through it (a read fault maps read-only). */
+  readonly write: boolean;
+  /**
+   * A device-atomic entry (make_device_exclusive): the device operates on the page in its own
+   * cache; `held` is what it wrote there, written back to the frame when the entry is zapped.
+   */
+  readonly atomic?: true;
+  readonly held?: Content;
 }
 
 export type Pte =
   | { readonly t: 'none' }
-  | { readonly t: 'present'; readonly f: number; readonly dirty: boolean }
+  /** `write`: the PTE allows writes (write-protected: read-only or copy-on-write). */
+  | { readonly t: 'present'; readonly f: number; readonly dirty: boolean; readonly write: boolean }
   /** Device-private swap entry: not CPU-addressable. */
-  | { readonly t: 'devpriv'; readonly f: number; readonly dirty: boolean }
+  | { readonly t: 'devpriv'; readonly f: number; readonly dirty: boolean; readonly write: boolean }
   | {
       readonly t: 'migration';
       readonly f: number;
       readonly dirty: boolean;
+      readonly write: boolean;
       readonly by: number;
       readonly priv: boolean;
+    }
+  /**
+   * A device-exclusive entry (make_device_exclusive): the page is the importer's device's alone
+   * for atomics; a CPU access faults, takes it back (MMU_NOTIFY_EXCLUSIVE) and restores the PTE.
+   */
+  | {
+      readonly t: 'exclusive';
+      readonly f: number;
+      readonly dirty: boolean;
+      readonly write: boolean;
+      readonly importer: string;
     }
   | { readonly t: 'swap'; readonly slot: number }
   /**
@@ -71,6 +112,16 @@ export interface AnonPage {
   lockedBy: number | null;
   /** Data lost with VRAM, loss reported: reads return "lost" until rewritten. */
   lost: boolean;
+  /**
+   * The VMA's protection at this page: read-write, read-only (mprotect), or none: the range was
+   * unmapped (munmap), so an access is SIGSEGV (EFAULT).
+   */
+  prot: 'rw' | 'r' | 'none';
+  /**
+   * How many times the process dropped this page (munmap, MADV_DONTNEED): a pin taken before
+   * a drop no longer has to match what the process maps.
+   */
+  drops: number;
 }
 
 interface ObjBase {
@@ -84,6 +135,8 @@ interface ObjBase {
 
 export interface AnonObj extends ObjBase {
   readonly kind: 'anon';
+  /** The process whose address space the range is in. */
+  readonly process: string;
   page: AnonPage[];
   /** mmap_lock: migrate_vma holds it for read from setup to finalize, munmap for write. */
   mmap: { readers: number[]; writer: number | null };
@@ -149,6 +202,10 @@ export interface Pin {
   readonly pages: readonly number[];
   readonly frames: readonly number[];
   readonly longterm: boolean;
+  /** FOLL_WRITE: the importer writes through it (a read-only pin may not). */
+  readonly write: boolean;
+  /** Each page's drop count when pinned (see AnonPage.drops). */
+  readonly drops: readonly number[];
   /** dma-buf pin: whether it holds the bo in VRAM. */
   readonly vram: boolean;
 }
@@ -226,6 +283,8 @@ export interface MmState {
 export interface SwapSlot {
   used: boolean;
   data: Content;
+  /** Swap entries and swap-cache copies that refer to it (fork shares them). */
+  refs: number;
 }
 
 export interface InflightDma {
@@ -333,6 +392,13 @@ export interface EngineJob {
   failed: boolean;
 }
 
+export interface ProcessState {
+  readonly name: string;
+  readonly parent: string | null;
+  /** fork has returned: the process runs (operations may name it). */
+  ready: boolean;
+}
+
 export interface World {
   readonly config: Config;
   readonly faults: Readonly<Record<string, true>>;
@@ -355,7 +421,11 @@ export interface World {
   dma: InflightDma[];
   jobs: EngineJob[];
   procs: Proc[];
+  /** Address spaces: the first (`p0`) and the children proc.fork made. */
+  processes: Record<string, ProcessState>;
   nextPid: number;
+  /** Writes so far (Content.s numbers them). */
+  writes: number;
   nextUid: number;
   nextId: number;
   /** Logical clock for LRU. */

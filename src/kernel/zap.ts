@@ -1,0 +1,37 @@
+/**
+ * Tearing a process's pages down (zap_page_range / unmap_page_range): munmap (the range is
+ * gone: an access is SIGSEGV), MADV_DONTNEED (the next touch gets a zero page) and the munmap of
+ * a whole object. The caller has invalidated the range for the subscribers first. Each frame loses
+ * this mapping; it is freed with its last one — a frame still pinned stays with its pin, one
+ * another process maps stays with that process. Swap slots are let go the same way.
+ */
+import { forceFree, releaseFrame } from '../world/frames.js';
+import { emit } from '../world/log.js';
+import type { AnonObj, World } from '../world/types.js';
+import { flushTlb, mappedFrame, setPte } from './pages.js';
+import { dropSlot } from './swap.js';
+
+export type ZapHow = 'unmap' | 'dontneed';
+
+export function zapPages(w: World, o: AnonObj, pages: readonly number[], how: ZapHow): void {
+  for (const page of pages) {
+    const pg = o.page[page];
+    if (!pg) continue;
+    flushTlb(pg);
+    const f = mappedFrame(pg.pte);
+    const had = pg.pte.t !== 'none';
+    setPte(w, pg, { t: 'none' });
+    if (f !== null) {
+      // The unmap-frees-pinned-frame fault frees the frame under the pin.
+      const fr = w.frames[f];
+      if (fr && fr.pins > 0 && fr.maps === 0 && w.faults['unmap-frees-pinned-frame'])
+        forceFree(w, f);
+      else releaseFrame(w, f);
+    }
+    dropSlot(w, pg);
+    pg.lost = false;
+    pg.drops += 1;
+    if (how === 'unmap') pg.prot = 'none';
+    if (had) emit(w, { type: how === 'unmap' ? 'page.unmap' : 'page.zap', obj: o.key, page });
+  }
+}
