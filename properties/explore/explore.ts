@@ -1,6 +1,6 @@
 /**
  * One exploration of a scope, in three phases:
- *   1. probe: breadth-first over trace commands (shortest.ts) for a few hundred states — a
+ *   1. probe: breadth-first over trace commands (shortest.ts) for the first 150 states — a
  *      shallow violation is found at once, already as the shortest trace, and a small scope is
  *      searched completely;
  *   2. verify: depth-first over atomic steps (search.ts) — every state, in little memory;
@@ -21,7 +21,7 @@ import { symmetryOf } from './symmetry.js';
 import { commandSteps, exploreTrace, replayFound } from './trace.js';
 
 /** States the breadth-first probe searches before the depth-first search takes over. */
-const PROBE_STATES = 400;
+const PROBE_STATES = 150;
 
 export interface ExploreOptions {
   readonly faults: readonly string[];

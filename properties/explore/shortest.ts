@@ -5,7 +5,7 @@
  * pending process — so the first level holding a violating command is the least number of
  * commands any trace needs. Atomic commands alone reach every state; the others are shortcuts a
  * trace may take. A violation the depth-first search found in d atomic steps is a trace of at
- * most d commands, which bounds the levels; run for a few hundred states before that search, it
+ * most d commands, which bounds the levels; run for 150 states before that search, it
  * finds shallow violations at once and proves small scopes by itself (explore.ts).
  */
 import { phasesOf } from '../../src/exec/kernel.js';
