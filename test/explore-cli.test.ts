@@ -73,6 +73,29 @@ describe('devmem-model explore', () => {
     expect(again.out).toContain('  Map.NoStalePfn: ');
   });
 
+  it('a setup that violates is its own counterexample', async () => {
+    const f = writeTemp(
+      'setup.json',
+      JSON.stringify({
+        format: 'devmem-scope/1',
+        config: { systemFrames: 2, devices: [{ id: 'gpu0', vramFrames: 1 }] },
+        setup: [
+          { op: 'obj.create', args: { obj: 'b', kind: 'anon', pages: 2 } },
+          { op: 'obj.migrate', args: { obj: 'b', to: 'vram', device: 'gpu0' } },
+        ],
+        threads: [{ name: 'r', ops: [{ op: 'cpu.read', args: { obj: 'b', page: 0 } }] }],
+      }),
+    );
+    const out = tempDir();
+    const r = await cliAsync('explore', f, '--faults', 'vram-overcommit', '--out', out);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('VIOLATION: the setup itself (2 steps)');
+    const file = /counterexample: (\S+)/.exec(r.out)?.[1] ?? '';
+    const again = cli('replay', file);
+    expect(again.code).toBe(1);
+    expect(again.out).toContain('  Device.CapacityRespected: ');
+  });
+
   it('prints one JSON object with --json', async () => {
     const r = await cliAsync('explore', FAULT_SCOPE, '--json');
     const j = JSON.parse(r.out);

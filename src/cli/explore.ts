@@ -62,7 +62,11 @@ function reductionList(v: string): Reductions {
 
 function reductionsText(r: Reductions, renamings: number): string {
   const on = REDUCTION_NAMES.filter((n) => r[n]).map((n) =>
-    n === 'symmetry' ? `symmetry (${renamings} renaming${renamings === 1 ? '' : 's'})` : n,
+    n !== 'symmetry'
+      ? n
+      : renamings === 0
+        ? 'symmetry (none declared)'
+        : `symmetry (${renamings} renaming${renamings === 1 ? '' : 's'})`,
   );
   return on.length > 0 ? on.join(', ') : 'none';
 }
@@ -273,13 +277,11 @@ function report(ex: Exploration, r: ExploreResult, io: Io, shown: Shown): number
         f.atomicDepth === null
           ? `found breadth-first after ${thousands(r.breadth.states)} states`
           : `found depth-first at depth ${f.atomicDepth} after ${thousands(s.states)} states`;
-      say(
-        paint(
-          io,
-          'bad',
-          `${what}: shortest trace ${f.commands} commands after the setup (${f.steps.length} steps); ${where}, ${secs(r.searchMs)}`,
-        ),
-      );
+      const length =
+        f.commands === 0
+          ? `the setup itself (${f.steps.length} steps)`
+          : `shortest trace ${f.commands} commands after the setup (${f.steps.length} steps)`;
+      say(paint(io, 'bad', `${what}: ${length}; ${where}, ${secs(r.searchMs)}`));
       if (f.deadlock !== null) say(`  nothing can move: ${f.deadlock}`);
       for (const v of f.violations) {
         say(`  ${paint(io, 'strong', v.invariant)}: ${v.statement}`);
