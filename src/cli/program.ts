@@ -9,6 +9,7 @@ import { VERSION } from '../../properties/version.js';
 import { checkCommand } from './check.js';
 import type { CliCommand } from './command.js';
 import { docsCommand } from './docs.js';
+import { exploreCommand } from './explore.js';
 import { exportTestCommand } from './export-test.js';
 import { faultsCommand } from './faults.js';
 import { EXIT_CRASH, EXIT_OK, EXIT_USAGE, type Io, UsageError } from './io.js';
@@ -17,6 +18,7 @@ import { replayCommand } from './replay.js';
 export const COMMANDS: readonly CliCommand[] = [
   checkCommand,
   replayCommand,
+  exploreCommand,
   faultsCommand,
   exportTestCommand,
   docsCommand,
