@@ -14,6 +14,7 @@ import { processIo } from '../src/cli/io.js';
 import { Progress } from '../src/cli/progress.js';
 import { FAULTS } from '../src/world/faults.js';
 import { type Detection, faultRow } from './detect.js';
+import { exploreBench, printExplore } from './explore.js';
 import { speedFigures } from './speed.js';
 
 /** When the --time budget ends (Infinity without one) and the heartbeat. */
@@ -32,6 +33,8 @@ interface BenchOpts {
   readonly faults?: string[];
   readonly budget?: number;
   readonly time?: number;
+  readonly exploreOnly?: boolean;
+  readonly '6x3'?: boolean;
 }
 
 function parse(argv: readonly string[]): BenchOpts {
@@ -41,6 +44,8 @@ function parse(argv: readonly string[]): BenchOpts {
     .option('--faults <a,b>', 'only these faults', faultList)
     .option('--budget <s>', 'seconds per search at most (default 60)', seconds(10_000_000))
     .option('--time <s>', 'stop after this many seconds', seconds(10_000_000))
+    .option('--explore-only', 'only the explore section (bench/explore.ts)')
+    .option('--no-6x3', 'explore section: leave out the long notifier-6x3 slice')
     .exitOverride()
     .configureOutput({ outputError: () => {} });
   program.parse([...argv], { from: 'user' });
@@ -56,13 +61,20 @@ async function main(): Promise<number> {
     if (e.exitCode === 0) return 0;
     console.error(`bench: ${e.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ')}`);
     console.error(
-      'usage: npm run bench -- [--json] [--seeds N] [--faults a,b] [--budget S] [--time S]',
+      'usage: npm run bench -- [--json] [--seeds N] [--faults a,b] [--budget S] [--time S] [--explore-only] [--no-6x3]',
     );
     return 2;
   }
   const seeds = values.seeds ?? 5;
   const budgetMs = (values.budget ?? 60) * 1000;
   const only = values.faults ?? null;
+  const explore = () => exploreBench({ faults: only, long: values['6x3'] !== false });
+  if (values.exploreOnly) {
+    const r = await explore();
+    if (values.json) console.log(JSON.stringify({ explore: r }));
+    else printExplore(r);
+    return 0;
+  }
   const clock: Clock = {
     deadline: values.time === undefined ? Infinity : performance.now() + values.time * 1000,
     progress: new Progress(processIo()),
@@ -79,7 +91,14 @@ async function main(): Promise<number> {
   const outOfTime = left(clock) <= 0;
   if (values.json) {
     console.log(
-      JSON.stringify({ speed, seeds, budgetSeconds: budgetMs / 1000, outOfTime, faults }),
+      JSON.stringify({
+        speed,
+        seeds,
+        budgetSeconds: budgetMs / 1000,
+        outOfTime,
+        faults,
+        explore: await explore(),
+      }),
     );
     return 0;
   }
@@ -106,6 +125,7 @@ async function main(): Promise<number> {
     console.log(`${f.fault.padEnd(w)}  ${cols(f.noHint)} | ${cols(f.focus)}  ${f.trips}${named}`);
   }
   if (outOfTime) console.log(`stopped by --time ${values.time} s: later faults not measured`);
+  printExplore(await explore());
   return 0;
 }
 

@@ -15,6 +15,10 @@ export const EVENT_DOCS: Readonly<Record<SpecEventType, EventDoc>> = {
     doc: 'fork started: the child address space exists but does not run yet.',
   },
   'proc.forked': { fields: 'process, child', doc: 'fork returned: the child runs.' },
+  'proc.fork_failed': {
+    fields: 'process, child',
+    doc: 'fork failed (ENOMEM): the half-built child was torn down.',
+  },
   'obj.create': {
     fields: 'obj, kind, pages, placement?, device?',
     doc: 'An object was created (a bo in its placement, on its device).',
@@ -59,7 +63,7 @@ export const EVENT_DOCS: Readonly<Record<SpecEventType, EventDoc>> = {
   },
   'page.unpin': {
     fields: 'importer, obj, page, stale',
-    doc: 'unpin_user_pages dropped it; stale: the process dropped the page after it was pinned.',
+    doc: 'unpin_user_pages dropped it; stale: the process dropped or copied the page after it was pinned.',
   },
   'page.share': {
     fields: 'obj, page',

@@ -55,7 +55,10 @@ export type PageEvent =
       longterm: boolean;
       write: boolean;
     }
-  /** `stale`: the pin was taken before the process last dropped the page (munmap, DONTNEED). */
+  /**
+   * `stale`: the pin was taken before the process last dropped the page (munmap, DONTNEED) or
+   * copied it (COW).
+   */
   | { type: 'page.unpin'; importer: string; obj: ObjKey; page: number; stale: boolean }
   /** fork write-protected the parent's page: it is shared copy-on-write with the child. */
   | { type: 'page.share'; obj: ObjKey; page: number }
@@ -214,7 +217,9 @@ export type ProcessEvent =
   /** fork started: `child` is the new address space, not yet running. */
   | { type: 'proc.fork'; process: string; child: string }
   /** fork returned: the child runs. */
-  | { type: 'proc.forked'; process: string; child: string };
+  | { type: 'proc.forked'; process: string; child: string }
+  /** fork failed (ENOMEM): the half-built child was torn down. */
+  | { type: 'proc.fork_failed'; process: string; child: string };
 
 export type SpecEvent =
   | VmaEvent

@@ -259,6 +259,13 @@ function pathValue(v: string): StateValue {
   return { [head ?? '']: pathValue(rest.join('.')) };
 }
 
+/**
+ * A copy to step on independently. Instance states are never changed in place (a step replaces
+ * them, and the transition cache shares them between runs), so only the record and the
+ * directory are copied.
+ */
 export function cloneSpecState(s: SpecState): SpecState {
-  return structuredClone(s);
+  const objs: Directory['objs'] = {};
+  for (const [k, o] of Object.entries(s.dir.objs)) objs[k] = { ...o, importers: [...o.importers] };
+  return { inst: { ...s.inst }, dir: { objs } };
 }

@@ -7,9 +7,11 @@ import { boAlphabet, boMachine } from './machines/bo.js';
 import { deviceAlphabet, deviceMachine } from './machines/device.js';
 import { devptAlphabet, devptMachine } from './machines/devpt.js';
 import { jobAlphabet, jobMachine } from './machines/job.js';
+import { mappingAlphabet, mappingMachine } from './machines/mapping.js';
 import { notifierAlphabet, notifierMachine } from './machines/notifier.js';
 import { objectAlphabet, objectMachine } from './machines/object.js';
 import { pageAlphabet, pageMachine } from './machines/page.js';
+import { processAlphabet, processMachine } from './machines/process.js';
 import { subscriptionAlphabet, subscriptionMachine } from './machines/subscription.js';
 import { vmaAlphabet, vmaMachine } from './machines/vma.js';
 import { windowAlphabet, windowMachine } from './machines/window.js';
@@ -76,9 +78,31 @@ export const MACHINES: readonly MachineSpec[] = [
       if (ev.type === 'dev.poweroff' || ev.type === 'page.poison') return `${ev.type}|${ev.device}`;
       if (ev.type === 'page.migrate_commit') return `${ev.type}|${ev.to}|${ev.device}`;
       if (ev.type === 'page.pin') return `${ev.type}|${ev.longterm}`;
+      if (ev.type === 'page.unpin') return `${ev.type}|${ev.stale}`;
+      if (ev.type === 'page.inherit') return `${ev.type}|${ev.where}|${ev.device}`;
       if (ev.type === 'devpt.set') return `${ev.type}|${ev.device}`;
       return ev.type;
     },
+  },
+  {
+    id: 'mapping',
+    keyedBy: 'anon page (`obj:page`)',
+    machine: mappingMachine,
+    alphabet: mappingAlphabet,
+    route: (ev, dir) => (isAnon(dir, objOf(ev)) ? [pageKey(ev)] : []),
+    eventKey: (ev) => {
+      if (ev.type === 'page.pin' || ev.type === 'devpt.set') return `${ev.type}|${ev.write}`;
+      if (ev.type === 'page.protect') return `${ev.type}|${ev.prot}`;
+      if (ev.type === 'page.inherit') return `${ev.type}|${ev.where}|${ev.shared}`;
+      return ev.type;
+    },
+  },
+  {
+    id: 'process',
+    keyedBy: 'forked process (`child`)',
+    machine: processMachine,
+    alphabet: processAlphabet,
+    route: (ev) => ('child' in ev ? [ev.child] : []),
   },
   {
     id: 'devpt',

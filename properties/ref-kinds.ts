@@ -8,6 +8,7 @@
  * pin, in-flight DMA, a frame a pending process holds. The others must merely not dangle: TLB
  * entries, CPU mappings of bos, device page-table entries.
  */
+import { mappedFrame } from '../src/kernel/pages.js';
 import type { World } from '../src/world/types.js';
 import type { ImporterObjRef } from './invariants/backing.js';
 
@@ -34,8 +35,8 @@ export const REF_KINDS: readonly RefKind[] = [
         const o = w.objects[name];
         if (o?.kind !== 'anon') continue;
         for (const pg of o.page) {
-          const pte = pg.pte;
-          if (pte.t === 'present' || pte.t === 'devpriv' || pte.t === 'migration') v.ref(pte.f);
+          const f = mappedFrame(pg.pte);
+          if (f !== null) v.ref(f);
         }
       }
     },
@@ -43,9 +44,7 @@ export const REF_KINDS: readonly RefKind[] = [
       for (const o of Object.values(w.objects)) {
         if (o.kind !== 'anon') continue;
         o.page.forEach((pg, i) => {
-          const pte = pg.pte;
-          if ((pte.t === 'present' || pte.t === 'devpriv' || pte.t === 'migration') && pte.f === f)
-            out.push(`the CPU PTE of ${o.name}[${i}]`);
+          if (mappedFrame(pg.pte) === f) out.push(`the CPU PTE of ${o.name}[${i}]`);
         });
       }
     },

@@ -37,13 +37,21 @@ export function defaultProduct(): Product {
   return sharedProduct;
 }
 
+/** Everything a session's checks read: what explore copies, fingerprints and resumes from. */
+export interface SessionState {
+  readonly w: World;
+  readonly spec: SpecState;
+  readonly ghost: Ghost;
+  readonly watch: InvalidationWatch;
+}
+
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 export class Session {
   readonly w: World;
   readonly spec: SpecState;
-  readonly ghost = new Ghost();
-  readonly watch = new InvalidationWatch();
+  readonly ghost: Ghost;
+  readonly watch: InvalidationWatch;
   private readonly worldIndex: WorldIndex;
   atomicSteps = 0;
   violations: readonly Violation[] | null = null;
@@ -54,14 +62,20 @@ export class Session {
   /** Atomic steps taken since the last call to takeLog (for step-by-step output). */
   private pendingLog: AtomicStep[] = [];
   keepLog = false;
+  /** The world the kernel is handed for a step, if not this.w (explore records footprints). */
+  kernelView: World | null = null;
 
   constructor(
     config: Config,
     faults: readonly string[],
     readonly product: Product = defaultProduct(),
+    /** Continue from this state (its parts are used as they are, not copied). */
+    from?: SessionState,
   ) {
-    this.w = createWorld(config, faults);
-    this.spec = product.initialState();
+    this.w = from?.w ?? createWorld(config, faults);
+    this.spec = from?.spec ?? product.initialState();
+    this.ghost = from?.ghost ?? new Ghost();
+    this.watch = from?.watch ?? new InvalidationWatch();
     this.worldIndex = new WorldIndex(this.w);
     this.ctx = {
       w: this.w,
@@ -81,6 +95,11 @@ export class Session {
     return this.waitMap;
   }
 
+  /** A session that continues from a state explore saved (see properties/explore/). */
+  static resume(from: SessionState, product: Product = defaultProduct()): Session {
+    return new Session(from.w.config, [], product, from);
+  }
+
   takeLog(): AtomicStep[] {
     const l = this.pendingLog;
     this.pendingLog = [];
@@ -95,7 +114,7 @@ export class Session {
   ): { proc: Proc } | { result: OpResult } {
     try {
       beginStep(this.w);
-      return spawn(this.w, op, args, label);
+      return spawn(this.kernelView ?? this.w, op, args, label);
     } catch (e) {
       this.conclude(label, op, {
         kind: 'oops',
@@ -108,7 +127,7 @@ export class Session {
   /** One atomic step of a pending process, checked. */
   step(p: Proc): StepReport {
     beginStep(this.w);
-    const report = stepOnce(this.w, p);
+    const report = stepOnce(this.kernelView ?? this.w, p);
     this.watch.note(this.w, p.pid, report.kind === 'blocked');
     this.conclude(p.label, p.op, report);
     return report;

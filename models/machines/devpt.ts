@@ -4,7 +4,8 @@
  *
  * Modelled: the importer learns where a page lives (a view: hmm_range_fault's PFN, an sg table),
  * programs its page table from the view, and zaps it. The rules: while the entry is programmed
- * the page may not move or go away (invalidate() or move_notify must zap it first); a view taken
+ * the page may not move or go away — migrate, swap, munmap, MADV_DONTNEED, copy-on-write —
+ * (invalidate() or move_notify must zap it first); a view taken
  * before the page moved is stale and may not be programmed (read_retry's job); a loss of the
  * page's data may be reported only once no entry maps it (reset invalidates first).
  * Left out: sequence numbers and locks (how an importer knows its view is stale), frames.
@@ -21,6 +22,8 @@ export const devptAlphabet = [
   'page.swap_out',
   'page.swap_in',
   'page.unmap',
+  'page.zap',
+  'page.cow',
   'page.poison',
   'bo.move',
   'page.lost',
@@ -51,6 +54,8 @@ export const devptMachine = setup({
         'page.swap_out': { actions: 'noteMove' },
         'page.swap_in': { actions: 'noteMove' },
         'page.unmap': { actions: 'noteMove' },
+        'page.zap': { actions: 'noteMove' },
+        'page.cow': { actions: 'noteMove' },
         'page.poison': { actions: 'noteMove' },
         'bo.move': { actions: 'noteMove' },
       },
@@ -67,6 +72,8 @@ export const devptMachine = setup({
         'page.swap_out': { actions: 'noteMove' },
         'page.swap_in': { target: 'stale' },
         'page.unmap': { target: 'stale' },
+        'page.zap': { target: 'stale' },
+        'page.cow': { target: 'stale' },
         'page.poison': { target: 'stale' },
         'bo.move': { target: 'stale' },
       },
@@ -90,6 +97,8 @@ export const devptMachine = setup({
         'page.swap_out': { actions: 'noteMove' },
         'page.swap_in': { actions: 'noteMove' },
         'page.unmap': { actions: 'noteMove' },
+        'page.zap': { actions: 'noteMove' },
+        'page.cow': { actions: 'noteMove' },
         'page.poison': { actions: 'noteMove' },
         'bo.move': { actions: 'noteMove' },
       },

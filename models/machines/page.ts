@@ -3,11 +3,15 @@
  *
  * Modelled: where the page lives (never touched, system RAM, a device's private or coherent
  * memory, swap, under migration), pins, and who may map it. The rules: a pinned page never
- * starts to migrate or swaps out; a FOLL_LONGTERM pin never lands in device memory and no pin
- * lands in device-private memory; a device page table may only point at a resident page, and a
- * device-private page only from its owner's page table; a device may not power off while a page
- * lives in its memory.
- * Left out: frames and data (the implementation's), the TLB, dirtiness.
+ * starts to migrate or swaps out (a copy-on-write may leave a read-only pin behind: whether a
+ * pin still shares the page with its process is Pin.CoherentWithOwner's); a FOLL_LONGTERM pin never
+ * lands in device memory and no pin lands in device-private memory; a device page table may only
+ * point at a resident page, and a device-private page only from its owner's page table; a device
+ * may not power off while a page lives in its memory. When the process lets the page go (munmap,
+ * MADV_DONTNEED) or copies it (COW), its pins go stale: they hold the old frame, not this page,
+ * and only unpin.
+ * Left out: frames and data (the implementation's), the TLB, dirtiness, sharing after fork (the
+ * mapping machine's).
  */
 import { assign, setup } from 'xstate';
 import type { PageWhere, SpecEvent } from '../alphabet.js';
@@ -20,6 +24,9 @@ export const pageAlphabet = [
   'page.migrate_commit',
   'page.migrate_restore',
   'page.unmap',
+  'page.zap',
+  'page.inherit',
+  'page.cow',
   'page.pin',
   'page.unpin',
   'page.lost',
@@ -32,6 +39,8 @@ type Ev = Extract<SpecEvent, { type: (typeof pageAlphabet)[number] }>;
 
 interface Ctx {
   pins: number;
+  /** Pins taken before the process last let the page go: they only unpin. */
+  stale: number;
   /** The device whose memory holds the page (private or coherent). */
   owner: string | null;
   /** Where a migration started from, for a restore. */
@@ -42,7 +51,15 @@ export const pageMachine = setup({
   types: { context: {} as Ctx, events: {} as Ev },
   guards: {
     isUnpinned: ({ context }) => context.pins === 0,
-    isPinned: ({ context }) => context.pins > 0,
+    isPinned: ({ context, event }) =>
+      context.pins > 0 && !(event.type === 'page.unpin' && event.stale),
+    isStaleUnpin: ({ context, event }) =>
+      event.type === 'page.unpin' && event.stale && context.stale > 0,
+    inheritsSystem: ({ event }) => event.type === 'page.inherit' && event.where === 'system',
+    inheritsPrivate: ({ event }) => event.type === 'page.inherit' && event.where === 'private',
+    inheritsCoherent: ({ event }) => event.type === 'page.inherit' && event.where === 'coherent',
+    inheritsSwap: ({ event }) => event.type === 'page.inherit' && event.where === 'swap',
+    inheritsPoison: ({ event }) => event.type === 'page.inherit' && event.where === 'poison',
     toSystem: ({ event }) => event.type === 'page.migrate_commit' && event.to === 'system',
     toPrivate: ({ event }) => event.type === 'page.migrate_commit' && event.to === 'private',
     toCoherent: ({ event }) => event.type === 'page.migrate_commit' && event.to === 'coherent',
@@ -60,8 +77,16 @@ export const pageMachine = setup({
   actions: {
     addPin: assign({ pins: ({ context }) => context.pins + 1 }),
     dropPin: assign({ pins: ({ context }) => context.pins - 1 }),
+    dropStalePin: assign({ stale: ({ context }) => context.stale - 1 }),
+    /** The process let the page go: its pins now hold an old frame. */
+    letGo: assign({
+      stale: ({ context }) => context.stale + context.pins,
+      pins: () => 0,
+      owner: () => null,
+    }),
     takeOwner: assign({
-      owner: ({ event }) => (event.type === 'page.migrate_commit' ? event.device : null),
+      owner: ({ event }) =>
+        event.type === 'page.migrate_commit' || event.type === 'page.inherit' ? event.device : null,
     }),
     clearOwner: assign({ owner: () => null }),
     fromSystem: assign({ from: () => 'system' as const }),
@@ -74,12 +99,24 @@ export const pageMachine = setup({
 }).createMachine({
   id: 'page',
   initial: 'unpopulated',
-  context: { pins: 0, owner: null, from: 'unpopulated' },
+  context: { pins: 0, stale: 0, owner: null, from: 'unpopulated' },
+  on: {
+    // A pin taken before the page was let go may be dropped whatever the page does now.
+    'page.unpin': { guard: 'isStaleUnpin', actions: 'dropStalePin' },
+  },
   states: {
     unpopulated: {
       on: {
         'dev.poweroff': { actions: 'notePower' },
         'page.populate': { target: 'system' },
+        'page.zap': { actions: 'letGo' },
+        'page.inherit': [
+          { guard: 'inheritsSystem', target: 'system' },
+          { guard: 'inheritsPrivate', target: 'private', actions: 'takeOwner' },
+          { guard: 'inheritsCoherent', target: 'coherent', actions: 'takeOwner' },
+          { guard: 'inheritsSwap', target: 'swapped' },
+          { guard: 'inheritsPoison', target: 'poisoned' },
+        ],
         'page.migrate_commit': [
           { guard: 'toPrivate', target: 'private', actions: 'takeOwner' },
           { guard: 'toCoherent', target: 'coherent', actions: 'takeOwner' },
@@ -94,7 +131,9 @@ export const pageMachine = setup({
         'page.pin': { actions: 'addPin' },
         'page.unpin': { guard: 'isPinned', actions: 'dropPin' },
         'devpt.set': { actions: 'noteMapping' },
-        'page.unmap': { target: 'gone' },
+        'page.cow': { actions: 'letGo' },
+        'page.zap': { target: 'unpopulated', actions: 'letGo' },
+        'page.unmap': { target: 'gone', actions: 'letGo' },
       },
     },
     private: {
@@ -108,7 +147,8 @@ export const pageMachine = setup({
         'devpt.set': { guard: 'isOwnerMapping', actions: 'noteMapping' },
         'page.lost': { actions: 'noteLoss' },
         'page.poison': { guard: 'isOwnersMemory', target: 'poisoned', actions: 'clearOwner' },
-        'page.unmap': { target: 'gone', actions: 'clearOwner' },
+        'page.zap': { target: 'unpopulated', actions: 'letGo' },
+        'page.unmap': { target: 'gone', actions: 'letGo' },
       },
     },
     coherent: {
@@ -124,7 +164,9 @@ export const pageMachine = setup({
         'devpt.set': { actions: 'noteMapping' },
         'page.lost': { actions: 'noteLoss' },
         'page.poison': { guard: 'isOwnersMemory', target: 'poisoned', actions: 'clearOwner' },
-        'page.unmap': { target: 'gone', actions: 'clearOwner' },
+        'page.cow': { target: 'system', actions: 'letGo' },
+        'page.zap': { target: 'unpopulated', actions: 'letGo' },
+        'page.unmap': { target: 'gone', actions: 'letGo' },
       },
     },
     /**
@@ -135,7 +177,8 @@ export const pageMachine = setup({
       on: {
         'dev.poweroff': { actions: 'notePower' },
         'page.unpin': { guard: 'isPinned', actions: 'dropPin' },
-        'page.unmap': { target: 'gone' },
+        'page.zap': { target: 'unpopulated', actions: 'letGo' },
+        'page.unmap': { target: 'gone', actions: 'letGo' },
       },
     },
     migrating: {
@@ -158,7 +201,8 @@ export const pageMachine = setup({
       on: {
         'dev.poweroff': { actions: 'notePower' },
         'page.swap_in': { target: 'system' },
-        'page.unmap': { target: 'gone' },
+        'page.zap': { target: 'unpopulated', actions: 'letGo' },
+        'page.unmap': { target: 'gone', actions: 'letGo' },
       },
     },
     gone: {

@@ -11,6 +11,9 @@ import type { Family, Profile } from './profile.js';
 
 export const OBJ_NAMES = ['a', 'b', 'c'] as const;
 
+/** The children a generated run may fork (besides the first process). */
+export const CHILD_NAMES = ['c1', 'c2'] as const;
+
 export interface GenCtx {
   readonly w: World;
   readonly profile: Profile;
@@ -43,14 +46,29 @@ function importersOf(ctx: GenCtx, kinds: readonly string[]): string[] {
   return list;
 }
 
-/** The run's objects of a kind (live: not destroyed), in name order; generated runs use only OBJ_NAMES. */
+/** Generated runs name objects OBJ_NAMES in the first process and `child/name` in forked ones. */
+function* worldNames(ctx: GenCtx): Generator<string> {
+  yield* OBJ_NAMES;
+  for (const child of CHILD_NAMES) {
+    if (!ctx.w.processes[child]?.ready) continue;
+    for (const name of OBJ_NAMES) yield `${child}/${name}`;
+  }
+}
+
+/** The run's objects of a kind (live: not destroyed), by world name, in name order. */
 function objsOf(ctx: GenCtx, kind: 'anon' | 'bo' | 'any', live = true): string[] {
   const out: string[] = [];
-  for (const name of OBJ_NAMES) {
+  for (const name of worldNames(ctx)) {
     const o = ctx.w.objects[name];
     if (o && (kind === 'any' || o.kind === kind) && (!live || !o.destroyed)) out.push(name);
   }
   return out;
+}
+
+/** How a trace names an object by its world name: `obj`, and `process` outside the first. */
+function ref(name: string): { obj: string; process?: string } {
+  const i = name.indexOf('/');
+  return i < 0 ? { obj: name } : { obj: name.slice(i + 1), process: name.slice(0, i) };
 }
 
 function pagesOf(ctx: GenCtx, obj: string): number {
@@ -84,14 +102,16 @@ function impOp(
     const chosen = firstEnabled(ctx, n, c, (k) =>
       op(name, {
         importer: importers[k % importers.length],
-        obj: objs[Math.floor(k / importers.length)],
+        ...ref(objs[Math.floor(k / importers.length)] ?? ''),
         ...probe,
       }),
     );
     if (!chosen) return null;
     if (!extra) return chosen;
-    const { importer, obj } = chosen.args;
-    return op(name, { importer, obj, ...extra(c, ctx, String(obj)) });
+    const { importer, obj, process } = chosen.args;
+    const at = process === undefined ? { obj } : { obj, process };
+    const world = process === undefined ? String(obj) : `${String(process)}/${String(obj)}`;
+    return op(name, { importer, ...at, ...extra(c, ctx, world) });
   };
 }
 
@@ -169,19 +189,21 @@ const MAKERS: Readonly<Record<Family, readonly Maker[]>> = {
     },
     (c, ctx) => {
       const obj = c.pick(objsOf(ctx, 'any'));
-      return obj === undefined ? null : op('obj.destroy', { obj });
+      return obj === undefined ? null : op('obj.destroy', ref(obj));
     },
   ],
   cpu: [
     (c, ctx) => {
       const obj = c.pick(objsOf(ctx, 'any'));
-      return obj === undefined ? null : op('cpu.read', { obj, page: c.below(pagesOf(ctx, obj)) });
+      return obj === undefined
+        ? null
+        : op('cpu.read', { ...ref(obj), page: c.below(pagesOf(ctx, obj)) });
     },
     (c, ctx) => {
       const obj = c.pick(objsOf(ctx, 'any'));
       return obj === undefined
         ? null
-        : op('cpu.write', { obj, page: c.below(pagesOf(ctx, obj)), value: ++ctx.value });
+        : op('cpu.write', { ...ref(obj), page: c.below(pagesOf(ctx, obj)), value: ++ctx.value });
     },
   ],
   migrate: [
@@ -189,12 +211,13 @@ const MAKERS: Readonly<Record<Family, readonly Maker[]>> = {
       const obj = c.pick(objsOf(ctx, 'any'));
       if (obj === undefined) return null;
       const o = ctx.w.objects[obj];
-      if (o?.kind === 'bo') return op('obj.migrate', { obj, to: c.oneIn(2) ? 'vram' : 'system' });
+      const at = ref(obj);
+      if (o?.kind === 'bo') return op('obj.migrate', { ...at, to: c.oneIn(2) ? 'vram' : 'system' });
       // One migration in four names its selection and pgmap owner instead of the drivers' defaults.
       const sel = c.oneIn(4) ? selection(c, ctx) : {};
-      if (c.oneIn(3)) return op('obj.migrate', { obj, to: 'system', ...sel });
+      if (c.oneIn(3)) return op('obj.migrate', { ...at, to: 'system', ...sel });
       const device = c.pick(ctx.profile.devices);
-      return device === undefined ? null : op('obj.migrate', { obj, to: 'vram', device, ...sel });
+      return device === undefined ? null : op('obj.migrate', { ...at, to: 'vram', device, ...sel });
     },
   ],
   reclaim: [
@@ -202,19 +225,22 @@ const MAKERS: Readonly<Record<Family, readonly Maker[]>> = {
       const obj = c.pick(objsOf(ctx, 'anon'));
       if (obj === undefined) return null;
       const p = c.below(pagesOf(ctx, obj));
-      return op('mm.reclaim', c.oneIn(3) ? { obj, page: p, blockable: false } : { obj, page: p });
+      const at = { ...ref(obj), page: p };
+      return op('mm.reclaim', c.oneIn(3) ? { ...at, blockable: false } : at);
     },
   ],
   mirror: [
     impOp('imp.attach', ['mirror'], 'anon', true),
-    impOp('imp.map', ['mirror'], 'anon', true),
+    // One map in four is read-only (no HMM_PFN_REQ_WRITE).
+    impOp('imp.map', ['mirror'], 'anon', true, (c) => (c.oneIn(4) ? { write: false } : {})),
     impOp('imp.unmap', ['mirror'], 'anon', false),
     impOp('imp.detach', ['mirror'], 'anon', false),
     impOp('imp.read', ['mirror'], 'anon', false, page),
     impOp('imp.write', ['mirror'], 'anon', false, pageValue),
   ],
   pin: [
-    impOp('imp.pin', ['gup', 'dio'], 'anon', true),
+    // One pin in three is read-only (vmsplice, an O_DIRECT write): no FOLL_WRITE.
+    impOp('imp.pin', ['gup', 'dio'], 'anon', true, (c) => (c.oneIn(3) ? { write: false } : {})),
     impOp('imp.unpin', ['gup', 'dio'], 'anon', false),
     impOp('imp.read', ['gup', 'dio'], 'anon', false, page),
     impOp('imp.write', ['gup', 'dio'], 'anon', false, pageValue),
@@ -273,7 +299,35 @@ const MAKERS: Readonly<Record<Family, readonly Maker[]>> = {
     impOp('imp.read', ['mirror', 'gup', 'vfio'], 'bo', false, page),
     impOp('imp.write', ['mirror', 'gup', 'vfio'], 'bo', false, pageValue),
   ],
+  vm: [
+    (c, ctx) => {
+      const child = CHILD_NAMES.find((n) => !ctx.w.processes[n]);
+      // fork is rare: one run's address spaces are what the other operations then work on.
+      if (child === undefined || !c.oneIn(3)) return null;
+      const parents = ['p0', ...CHILD_NAMES.filter((n) => ctx.w.processes[n]?.ready)];
+      const parent = c.pick(parents) ?? 'p0';
+      return op('proc.fork', parent === 'p0' ? { child } : { process: parent, child });
+    },
+    (c, ctx) => vmaOp(c, ctx, 'vma.unmap', {}),
+    (c, ctx) => vmaOp(c, ctx, 'vma.protect', { prot: c.oneIn(2) ? 'r' : 'rw' }),
+    (c, ctx) => vmaOp(c, ctx, 'vma.advise', { advice: 'dontneed' }),
+    impOp('imp.exclusive', ['mirror'], 'anon', true, page),
+  ],
 };
+
+/** munmap / mprotect / madvise of one page or of the whole range. */
+function vmaOp(
+  c: Choice,
+  ctx: GenCtx,
+  name: string,
+  extra: Record<string, unknown>,
+): TraceStep | null {
+  const obj = c.pick(objsOf(ctx, 'anon'));
+  if (obj === undefined) return null;
+  const n = pagesOf(ctx, obj);
+  const pages = c.oneIn(2) ? {} : { pages: [c.below(n)] };
+  return op(name, { ...ref(obj), ...pages, ...extra });
+}
 
 export type { Maker };
 

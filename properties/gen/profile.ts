@@ -19,6 +19,7 @@ export const OP_FAMILIES = [
   'device',
   'userptr',
   'vma',
+  'vm',
 ] as const;
 
 export type Family = (typeof OP_FAMILIES)[number];

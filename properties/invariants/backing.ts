@@ -6,7 +6,7 @@ export function backingFrame(w: World, obj: string, page: number): number | null
   if (!o) return null;
   if (o.kind === 'bo') return o.frames[page] ?? null;
   const pte = o.page[page]?.pte;
-  if (pte?.t === 'present' || pte?.t === 'devpriv') return pte.f;
+  if (pte?.t === 'present' || pte?.t === 'devpriv' || pte?.t === 'exclusive') return pte.f;
   return null;
 }
 

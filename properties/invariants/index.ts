@@ -8,9 +8,11 @@ import { kernelNoOops } from './kernel-no-oops.js';
 import { lifecycleNoLeaks } from './lifecycle-no-leaks.js';
 import { mapNoStalePfn } from './map-no-stale-pfn.js';
 import { mapObservesCurrentData } from './map-observes-current-data.js';
+import { mapRespectsProtection } from './map-respects-protection.js';
 import { notifierSeqProtocol } from './notifier-seq-protocol.js';
 import { p2pWindowNotReusedWhileMapped } from './p2p-window.js';
 import { pinBalanced } from './pin-balanced.js';
+import { pinCoherentWithOwner } from './pin-coherent-with-owner.js';
 import { pinLongtermNotInDeviceMemory } from './pin-longterm.js';
 import { pinNeverMoves } from './pin-never-moves.js';
 import { policyP2pOnlyWhenAllowed } from './policy-p2p.js';
@@ -25,12 +27,14 @@ import { unplugRevoked } from './unplug-revoked.js';
 
 export const INVARIANTS: readonly Invariant[] = [
   pinNeverMoves,
+  pinCoherentWithOwner,
   pinBalanced,
   pinLongtermNotInDeviceMemory,
   mapNoStalePfn,
+  mapRespectsProtection,
+  frameNoLeak,
   mapObservesCurrentData,
   frameNoUseAfterFree,
-  frameNoLeak,
   notifierSeqProtocol,
   policyP2pOnlyWhenAllowed,
   policyPinnedNonP2pInSystem,

@@ -7,7 +7,8 @@ export const mapObservesCurrentData: Invariant = {
   check({ w, obs, ghost }) {
     for (const o of obs) {
       if (o.k !== 'read') continue;
-      const ok = o.f === w.dummyFrame ? [0] : [...new Set(ghost.acceptable(o.uid, o.page, o.dma))];
+      const ok =
+        o.f === w.dummyFrame ? [0] : [...new Set(ghost.acceptable(o.uid, o.page, o.dma, o.gen))];
       if (!ok.includes(o.value)) {
         const want = ok.length === 1 ? String(ok[0]) : `one of ${ok.join(', ')}`;
         return {

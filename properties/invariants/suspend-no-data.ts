@@ -1,4 +1,5 @@
 import { onDevice } from '../../src/kernel/device.js';
+import { mappedFrame } from '../../src/kernel/pages.js';
 import type { Invariant } from './types.js';
 
 export const suspendNoDataInPoweredOffVram: Invariant = {
@@ -12,11 +13,10 @@ export const suspendNoDataInPoweredOffVram: Invariant = {
       if (!index().refersToDevice(d.id)) continue;
       for (const o of Object.values(w.objects)) {
         if (o.kind === 'anon') {
-          const i = o.page.findIndex(
-            (pg) =>
-              (pg.pte.t === 'present' || pg.pte.t === 'devpriv' || pg.pte.t === 'migration') &&
-              onDevice(w, pg.pte.f, d.id),
-          );
+          const i = o.page.findIndex((pg) => {
+            const f = mappedFrame(pg.pte);
+            return f !== null && onDevice(w, f, d.id);
+          });
           if (i >= 0)
             return {
               message: `${d.id} is powered off but ${o.name}[${i}] lives only in its memory`,

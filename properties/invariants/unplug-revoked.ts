@@ -1,4 +1,5 @@
 import { deviceFrames } from '../../src/kernel/device.js';
+import { pteFrame } from '../../src/kernel/pages.js';
 import type { World } from '../../src/world/types.js';
 import type { ImporterObjRef } from './backing.js';
 import type { Finding, Invariant } from './types.js';
@@ -21,12 +22,10 @@ function revokedMappings(
     }
     if (o.kind === 'anon') {
       // A page pinned in the device's memory stays until its pin goes (release waits for that).
-      const i = o.page.findIndex(
-        (pg) =>
-          (pg.pte.t === 'present' || pg.pte.t === 'devpriv') &&
-          frames.has(pg.pte.f) &&
-          (w.frames[pg.pte.f]?.pins ?? 0) === 0,
-      );
+      const i = o.page.findIndex((pg) => {
+        const f = pteFrame(pg.pte);
+        return f !== null && frames.has(f) && (w.frames[f]?.pins ?? 0) === 0;
+      });
       if (i >= 0)
         return {
           message: `${device} is unplugged but ${o.name}[${i}] still lives in its memory`,

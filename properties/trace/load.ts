@@ -28,7 +28,8 @@ function readBounded(file: string): string {
   }
 }
 
-function readJson(file: string): unknown {
+/** A JSON file within the size limit; InputError (one line naming the file) otherwise. */
+export function readJson(file: string): unknown {
   let text: string;
   try {
     text = readBounded(file);

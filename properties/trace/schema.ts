@@ -63,43 +63,51 @@ export const configSchema = z.strictObject({
     .optional(),
 });
 
-const imp = { importer: id, obj: id };
+/** The address space an object is named in (default the first process, `p0`). */
+const process = id.optional();
+const obj = { obj: id, process };
+const imp = { importer: id, ...obj };
 const dev = { device: id };
 
 /** Argument shapes per operation (types only). */
 export const ARGS: Readonly<Record<string, z.ZodType>> = {
   'obj.create': z.strictObject({
-    obj: id,
+    ...obj,
     kind: z.string(),
     pages: int,
     device: id.optional(),
     domains: z.array(domain).max(2, limit(2)).optional(),
     placement: domain.optional(),
   }),
-  'obj.destroy': z.strictObject({ obj: id }),
-  'obj.share': z.strictObject({ obj: id }),
-  'obj.unshare': z.strictObject({ obj: id }),
+  'obj.destroy': z.strictObject(obj),
+  'obj.share': z.strictObject(obj),
+  'obj.unshare': z.strictObject(obj),
   'obj.migrate': z.strictObject({
-    obj: id,
+    ...obj,
     to: domain,
     device: id.optional(),
     pages: pageList.optional(),
     select: z.array(domain).max(8, limit(8)).optional(),
     owner: id.optional(),
   }),
-  'mm.reclaim': z.strictObject({ obj: id, page: int, blockable: z.boolean().optional() }),
-  'cpu.read': z.strictObject({ obj: id, page: int }),
-  'cpu.write': z.strictObject({ obj: id, page: int, value: int }),
+  'mm.reclaim': z.strictObject({ ...obj, page: int, blockable: z.boolean().optional() }),
+  'proc.fork': z.strictObject({ process, child: id }),
+  'vma.unmap': z.strictObject({ ...obj, pages: pageList.optional() }),
+  'vma.protect': z.strictObject({ ...obj, pages: pageList.optional(), prot: domain }),
+  'vma.advise': z.strictObject({ ...obj, pages: pageList.optional(), advice: domain }),
+  'cpu.read': z.strictObject({ ...obj, page: int }),
+  'cpu.write': z.strictObject({ ...obj, page: int, value: int }),
   'imp.attach': z.strictObject(imp),
-  'imp.map': z.strictObject(imp),
+  'imp.map': z.strictObject({ ...imp, write: z.boolean().optional() }),
   'imp.unmap': z.strictObject(imp),
   'imp.detach': z.strictObject(imp),
-  'imp.pin': z.strictObject({ ...imp, pages: pageList.optional() }),
+  'imp.pin': z.strictObject({ ...imp, pages: pageList.optional(), write: z.boolean().optional() }),
   'imp.unpin': z.strictObject(imp),
   'imp.read': z.strictObject({ ...imp, page: int }),
   'imp.write': z.strictObject({ ...imp, page: int, value: int }),
   'imp.submit': z.strictObject(imp),
   'imp.complete': z.strictObject(imp),
+  'imp.exclusive': z.strictObject({ ...imp, page: int }),
   'dev.hang': z.strictObject(dev),
   'dev.reset': z.strictObject({ ...dev, vramLost: z.boolean().optional() }),
   'dev.suspend': z.strictObject(dev),

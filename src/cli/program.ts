@@ -9,6 +9,7 @@ import { VERSION } from '../../properties/version.js';
 import { checkCommand } from './check.js';
 import type { CliCommand } from './command.js';
 import { docsCommand } from './docs.js';
+import { exploreCommand } from './explore.js';
 import { exportTestCommand } from './export-test.js';
 import { faultsCommand } from './faults.js';
 import { EXIT_CRASH, EXIT_OK, EXIT_USAGE, type Io, UsageError } from './io.js';
@@ -17,6 +18,7 @@ import { replayCommand } from './replay.js';
 export const COMMANDS: readonly CliCommand[] = [
   checkCommand,
   replayCommand,
+  exploreCommand,
   faultsCommand,
   exportTestCommand,
   docsCommand,
@@ -28,7 +30,7 @@ const EXIT_CODES = `
 Exit codes:
   0    no violation, every expectation met
   1    a violation, an expectation that failed, or a coverage floor not reached
-  2    bad usage or invalid input (one line on stderr, then the usage line)
+  2    bad usage (one line, then the usage line) or invalid input (one line)
   3    an unexpected error: a bug (one line; --debug prints the stack)
   130  interrupted (SIGINT)`;
 
@@ -71,7 +73,11 @@ function build(
     cmd.addHelpText('after', EXIT_CODES);
     cmd.option('--debug', 'on an unexpected error, print its stack').action((...a: unknown[]) => {
       const self = a[a.length - 1] as Command;
-      const args = a.slice(0, -2).filter((x): x is string => typeof x === 'string');
+      // Positional arguments; a variadic one (`<files...>`) arrives as an array.
+      const args = a
+        .slice(0, -2)
+        .flat()
+        .filter((x): x is string => typeof x === 'string');
       setCode(c.run(args, self.opts(), io));
     });
   }

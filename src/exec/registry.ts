@@ -9,6 +9,7 @@ import { impRead, impWrite } from '../ops/imp-access.js';
 import { impAttach } from '../ops/imp-attach.js';
 import { impComplete } from '../ops/imp-complete.js';
 import { impDetach } from '../ops/imp-detach.js';
+import { impExclusive } from '../ops/imp-exclusive.js';
 import { impMap } from '../ops/imp-map.js';
 import { impPin } from '../ops/imp-pin.js';
 import { impSubmit } from '../ops/imp-submit.js';
@@ -20,6 +21,10 @@ import { objDestroy } from '../ops/obj-destroy.js';
 import { objMigrate } from '../ops/obj-migrate.js';
 import { objMmap, objMunmap } from '../ops/obj-mmap.js';
 import { objShare, objUnshare } from '../ops/obj-share.js';
+import { procFork } from '../ops/proc-fork.js';
+import { vmaAdvise } from '../ops/vma-advise.js';
+import { vmaProtect } from '../ops/vma-protect.js';
+import { vmaUnmap } from '../ops/vma-unmap.js';
 import type { OpDef } from './op.js';
 
 const ALL: readonly OpDef[] = [
@@ -29,6 +34,10 @@ const ALL: readonly OpDef[] = [
   objShare,
   objUnshare,
   mmReclaim,
+  procFork,
+  vmaUnmap,
+  vmaProtect,
+  vmaAdvise,
   cpuRead,
   cpuWrite,
   impAttach,
@@ -41,6 +50,7 @@ const ALL: readonly OpDef[] = [
   impWrite,
   impSubmit,
   impComplete,
+  impExclusive,
   devHang,
   devReset,
   devSuspend,

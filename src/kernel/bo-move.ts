@@ -26,6 +26,7 @@ import {
 } from '../world/frames.js';
 import { emit } from '../world/log.js';
 import type { Attachment, BoObj, Proc, Wait, World } from '../world/types.js';
+import { moveZap, needsZap, planVmaZap, type VmaZapState } from './device-vma.js';
 import { attachments, dynamicAttachments, invalidateAttachment, isPinned } from './dmabuf.js';
 import { type EngineSlot, engineStep } from './engine.js';
 import { maybeRelease } from './lifecycle.js';
@@ -39,7 +40,6 @@ import {
   planDirectReclaim,
   reclaimUnderWay,
 } from './reclaim.js';
-import { moveZap, needsZap, planVmaZap, type VmaZapState } from './vma.js';
 
 export type BoMoveStage =
   | 'lock'

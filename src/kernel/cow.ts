@@ -11,12 +11,20 @@
  *            old frame go (the other process keeps it), invalidate_end.
  *
  * The gup-cow-wrong-direction fault restores the rules before 5.8/5.9: reuse is decided by the
- * mapcount alone and a read-only pin never unshares, so a child's read pin can keep the page the
- * parent then writes in place (CVE-2020-29374).
+ * mapcount alone and a short-term read-only pin never unshares, so a child's read pin can keep
+ * the page the parent then writes in place (CVE-2020-29374).
  */
 import type { Errno } from '../world/errno.js';
-import { allocFrame, copyFrame, freeCount, releaseFrame, systemPool } from '../world/frames.js';
-import { emit } from '../world/log.js';
+import {
+  allocFrame,
+  copyFrame,
+  freeCount,
+  getRef,
+  putRef,
+  releaseFrame,
+  systemPool,
+} from '../world/frames.js';
+import { emit, observe } from '../world/log.js';
 import type { AnonObj, AnonPage, Proc, Wait, World } from '../world/types.js';
 import { memoryGone } from './engine.js';
 import { mmapRead, mmapReadUnlock, mmapReadWait } from './locks.js';
@@ -28,7 +36,7 @@ import {
   planCallSubscriber,
   subscribersLeft,
 } from './notifier.js';
-import { flushTlb, setAnonExclusive, setPte } from './pages.js';
+import { flushTlb, pageLife, setAnonExclusive, setPte } from './pages.js';
 import { type DirectReclaim, newDirectReclaim, planDirectReclaim } from './reclaim.js';
 
 export interface CowState {
@@ -73,11 +81,17 @@ export function writeNeed(w: World, pg: AnonPage | undefined): 'none' | 'reuse' 
 
 /**
  * What a read-only FOLL_PIN needs first (gup_must_unshare): a page not exclusive to the process
- * is marked exclusive in place when nobody else holds it, else copied.
+ * is marked exclusive in place when nobody else holds it, else copied. The
+ * gup-cow-wrong-direction fault skips it for short-term pins (O_DIRECT, vmsplice).
  */
-export function unshareNeed(w: World, pg: AnonPage | undefined): 'none' | 'reuse' | 'copy' {
+export function unshareNeed(
+  w: World,
+  pg: AnonPage | undefined,
+  longterm: boolean,
+): 'none' | 'reuse' | 'copy' {
   const pte = pg?.pte;
-  if (pte?.t !== 'present' || w.faults['gup-cow-wrong-direction']) return 'none';
+  if (pte?.t !== 'present') return 'none';
+  if (w.faults['gup-cow-wrong-direction'] && !longterm) return 'none';
   const fr = w.frames[pte.f];
   if (!fr || fr.anonExclusive) return 'none';
   return fr.maps === 1 && fr.pins === 0 && fr.refs === 0 ? 'reuse' : 'copy';
@@ -119,6 +133,10 @@ export function planCowCopy(
       if (mw) return mw;
       return () => {
         mmapRead(o, p.pid);
+        // do_wp_page holds a reference on the old page while it copies: an unshare racing it
+        // finds the page held and copies too, instead of pinning the page being copied away.
+        getRef(w, pte.f);
+        p.holds.push(pte.f);
         c.page = page;
         c.from = pte.f;
         c.unshare = unshare;
@@ -143,16 +161,27 @@ export function planCowCopy(
         c.stage = 'idle';
         invalidateEnd(w, c.inv);
         mmapReadUnlock(o, p.pid);
+        letGoOfSource(w, p, c);
         return r;
       };
   }
 }
 
+/** Drop the reference the copy held on the page it copied from. */
+export function letGoOfSource(w: World, p: Proc, c: CowState): void {
+  if (c.from < 0) return;
+  putRef(w, c.from);
+  const i = p.holds.indexOf(c.from);
+  if (i >= 0) p.holds.splice(i, 1);
+  c.from = -1;
+}
+
 function copyStep(w: World, o: AnonObj, c: CowState): 'done' | Errno {
   const pg = o.page[c.page];
   const pte = pg?.pte;
-  // pte_same: something else changed the PTE meanwhile; the fault looks at the page again.
-  if (!pg || pte?.t !== 'present' || pte.f !== c.from) return 'done';
+  // pte_same: something else changed the PTE meanwhile (another fault made it writable, a
+  // migration or munmap replaced it); the fault looks at the page again.
+  if (!pg || pte?.t !== 'present' || pte.f !== c.from || pte.write) return 'done';
   const f =
     freeCount(w, systemPool()) > 0
       ? allocFrame(w, systemPool(), { obj: o.name, page: c.page })
@@ -164,6 +193,9 @@ function copyStep(w: World, o: AnonObj, c: CowState): 'done' | Errno {
   setPte(w, pg, { t: 'present', f, dirty: pte.dirty || write, write });
   setAnonExclusive(w, f, true);
   releaseFrame(w, c.from);
+  const from = pageLife(pg);
+  pg.cows += 1;
+  observe(w, { k: 'cow', obj: o.name, page: c.page, from, to: pageLife(pg) });
   emit(w, { type: 'page.cow', obj: o.key, page: c.page });
   return 'done';
 }

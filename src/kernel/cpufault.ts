@@ -9,7 +9,15 @@
 import type { Errno } from '../world/errno.js';
 import { freeCount, getRef, putRef, systemPool } from '../world/frames.js';
 import type { AnonObj, AnonPage, Proc, Wait, World } from '../world/types.js';
-import { type CowState, cowUnderWay, newCow, planCowCopy, reuse, writeNeed } from './cow.js';
+import {
+  type CowState,
+  cowUnderWay,
+  letGoOfSource,
+  newCow,
+  planCowCopy,
+  reuse,
+  writeNeed,
+} from './cow.js';
 import { memoryGone } from './engine.js';
 import { abandonInvalidation, newRestore, planRestore, type RestoreState } from './exclusive.js';
 import {
@@ -53,7 +61,8 @@ export function newCpuFault(): CpuFaultState {
 
 /**
  * How the CPU reaches the page without the OS: a TLB hit (a write needs a dirty entry), or else
- * a walk of a present PTE (`dirty`: the PTE's dirty bit before the access). Null: it faults.
+ * a walk of a present PTE (`dirty`: the PTE's dirty bit before the access, false if the PTE is
+ * write-protected, so the TLB entry it fills cannot take a write). Null: it faults.
  */
 export function cpuTarget(
   pg: AnonPage | undefined,
@@ -63,7 +72,8 @@ export function cpuTarget(
   if (pg.tlb && (!write || pg.tlb.dirty)) return { f: pg.tlb.f, walk: false, dirty: pg.tlb.dirty };
   const pte = pg.pte;
   if (pte.t !== 'present' || (write && !pte.write)) return null;
-  return { f: pte.f, walk: true, dirty: pte.dirty };
+  // A write-protected PTE fills a TLB entry that allows no writes (modelled as clean).
+  return { f: pte.f, walk: true, dirty: pte.dirty && pte.write };
 }
 
 /** Can the CPU access the page without the OS (TLB hit or a present PTE the MMU can walk)? */
@@ -72,7 +82,13 @@ export function cpuAccessible(o: AnonObj, page: number, write: boolean): boolean
 }
 
 export function cpuFaultPending(f: CpuFaultState): boolean {
-  return f.held !== null || f.mig !== null || cowUnderWay(f.cow) || f.rs.stage !== 'idle';
+  return (
+    f.held !== null ||
+    f.mig !== null ||
+    f.dr.r !== null ||
+    cowUnderWay(f.cow) ||
+    f.rs.stage !== 'idle'
+  );
 }
 
 export type FaultStep = 'progress' | Errno;
@@ -225,6 +241,7 @@ export function abandonCpuFault(
   f.ref = false;
   f.mig = null;
   abandonInvalidation(w, p, o, f.cow.stage, f.cow.inv);
+  letGoOfSource(w, p, f.cow);
   abandonInvalidation(w, p, o, f.rs.stage, f.rs.inv);
   f.cow.stage = 'idle';
   f.rs.stage = 'idle';

@@ -89,6 +89,7 @@ export function takeBoPin(w: World, importer: string, io: ImporterObj, bo: BoObj
     longterm: false,
     write: true,
     drops: bo.frames.map(() => 0),
+    cows: bo.frames.map(() => 0),
     vram,
   };
   emit(w, { type: 'bo.pin', importer, obj: bo.key, vram });

@@ -104,7 +104,7 @@ function migrationWait(o: AnonObj, pages: readonly number[]): Wait | null {
 
 /** What a page needs before the pin may take it: a write fault for a write pin, else an unshare. */
 function cowNeed(w: World, o: AnonObj, g: GupState, i: number): 'none' | 'reuse' | 'copy' {
-  return g.write ? writeNeed(w, o.page[i]) : unshareNeed(w, o.page[i]);
+  return g.write ? writeNeed(w, o.page[i]) : unshareNeed(w, o.page[i], g.longterm);
 }
 
 /** Every page present in memory the pin may point into, and the process's alone. */
@@ -237,6 +237,7 @@ function pin(w: World, o: AnonObj, g: GupState): GupStep {
     longterm: g.longterm,
     write: g.write,
     drops: g.pages.map((i) => o.page[i]?.drops ?? 0),
+    cows: g.pages.map((i) => o.page[i]?.cows ?? 0),
     vram: false,
   };
   return 'pinned';

@@ -286,7 +286,9 @@ function faultStep(w: World, o: AnonObj, m: MirrorMapState): MirrorStep {
     // A write fault made the PTE writable (a read fault may find it write-protected).
     const write = pg.pte.write;
     if (m.write && !write) return 'progress';
-    if (m.write) markDirty(pg);
+    // A writable entry lets the device write: the PTE is dirtied now (the driver's
+    // set_page_dirty), so reclaim writes the page back.
+    if (write) markDirty(pg);
     const f = pg.pte.f;
     // A read fault maps read-only (DevPte.write): a device write faults again and dirties the page.
     m.view.push({ f, tag: w.frames[f]?.tag ?? 0, write: m.write && write });

@@ -10,7 +10,7 @@ export function markAnonLost(w: World, o: AnonObj, page: number, byReset = false
   const pg = o.page[page];
   if (!pg || pg.lost) return;
   pg.lost = true;
-  observe(w, { k: 'lost', obj: o.name, page });
+  observe(w, { k: 'lost', obj: o.name, page, gen: pg.drops + pg.cows });
   emit(w, { type: 'page.lost', obj: o.key, page, byReset });
 }
 

@@ -261,6 +261,8 @@ function classify(
   const pg = o.page[page];
   if (!pg) return 'skip';
   const pte = pg.pte;
+  // munmapped meanwhile (a migration holds mmap_lock, so only before it started): no VMA.
+  if (pg.prot === 'none') return 'skip';
   if (pte.t === 'none') return m.to === 'vram' ? 'hole' : 'there';
   if (pte.t === 'swap') return m.to === 'vram' ? 'skip' : 'there';
   if (pte.t === 'migration' || pte.t === 'poison' || pte.t === 'exclusive') return 'skip';

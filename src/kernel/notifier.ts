@@ -7,6 +7,8 @@
  * them. Non-blockable invalidation trylocks both and refuses if either is busy or it would have to
  * wait; the core then ends the invalidation itself and the caller gets EAGAIN.
  */
+
+import type { InvalidateReason } from '../../models/alphabet.js';
 import { writeFrame } from '../world/frames.js';
 import { emit, freshId } from '../world/log.js';
 import type { Proc, Wait, World } from '../world/types.js';
@@ -16,7 +18,7 @@ import { releaseVmaMap } from './p2p.js';
 import { jobInvalidateWait, jobPreempt } from './userptr.js';
 
 /** Why the range is invalidated (enum mmu_notifier_event). */
-export type InvEvent = 'migrate' | 'clear' | 'unmap' | 'release';
+export type InvEvent = InvalidateReason;
 
 export interface InvState {
   readonly obj: string;
@@ -43,9 +45,13 @@ export function newInvalidation(
 /**
  * A mirror skips an invalidation its own device's migration sends (MMU_NOTIFY_MIGRATE with its
  * pgmap owner): the migration updates the mirror's page table itself. The
- * owner-filter-skips-foreign fault tests the event but not the owner.
+ * owner-filter-skips-foreign fault tests the event but not the owner. (MMU_NOTIFY_EXCLUSIVE is
+ * not filtered: test_hmm's mirror drops its own entry too, then installs the atomic one.)
  */
 function skipsInvalidation(w: World, importer: string, inv: InvState): boolean {
+  // The mirror-ignores-protection fault: a mirror that treats mprotect as nothing to do.
+  if (inv.event === 'protection_vma' && w.faults['mirror-ignores-protection'])
+    return importerConfig(w, importer)?.kind === 'mirror';
   if (inv.event !== 'migrate' || inv.owner === null) return false;
   const ic = importerConfig(w, importer);
   if (ic?.kind !== 'mirror' || ic.device === null) return false;

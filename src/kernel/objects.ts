@@ -19,3 +19,10 @@ export function keyOf(w: World, obj: string): string {
 export function importerConfig(w: World, importer: string): ImporterConfig | undefined {
   return w.config.importers.find((i) => i.id === importer);
 }
+
+/** A fresh object uid (run-wide). */
+export function takeUid(w: World): number {
+  const uid = w.nextUid;
+  w.nextUid += 1;
+  return uid;
+}

@@ -135,6 +135,7 @@ export function takePinFlag(
     longterm: true,
     write: true,
     drops: pages.map(() => 0),
+    cows: pages.map(() => 0),
     vram,
   };
   io.vma = { device: bo.device, slots: [], frames: [], vram, pinned: true, revoked: null };

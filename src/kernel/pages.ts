@@ -3,7 +3,7 @@
  */
 import { allocFrame, systemPool, writeFrame } from '../world/frames.js';
 import { emit } from '../world/log.js';
-import type { AnonObj, AnonPage, Obj, Pte, World } from '../world/types.js';
+import type { AnonObj, AnonPage, Obj, Pin, Pte, World } from '../world/types.js';
 
 export function anonPage(w: World, obj: string, page: number): AnonPage | undefined {
   const o = w.objects[obj];
@@ -40,6 +40,19 @@ export function setPte(w: World, pg: AnonPage, pte: Pte): void {
     if (b) b.maps += 1;
   }
   pg.pte = pte;
+}
+
+/**
+ * Which life of the page the process sees: each drop (munmap, MADV_DONTNEED) and each
+ * copy-on-write starts a new one; a pin taken in an earlier life reaches that life's frame.
+ */
+export function pageLife(pg: AnonPage): number {
+  return pg.drops + pg.cows;
+}
+
+/** The life a pin reaches (the page's when it was pinned). */
+export function pinLife(pin: Pin, k: number): number {
+  return (pin.drops[k] ?? 0) + (pin.cows[k] ?? 0);
 }
 
 export function setAnonExclusive(w: World, f: number, on: boolean): void {

@@ -12,6 +12,7 @@ import type { World } from '../world/types.js';
 import { deviceFrames, onDevice } from './device.js';
 import { markAnonLost, markBoLost } from './loss.js';
 import { keyOf } from './objects.js';
+import { pageLife, pinLife } from './pages.js';
 
 /** The VRAM's content is gone; DMA in flight on it will complete with an error. */
 export function destroyVram(w: World, device: string): void {
@@ -27,8 +28,23 @@ export function destroyVram(w: World, device: string): void {
   for (const x of w.dma) if (onDevice(w, x.f, device)) x.failed = true;
 }
 
-/** The pages whose data was in the lost frames, per object name. */
-function lostPages(w: World, lost: ReadonlySet<number>): Map<string, number[]> {
+/** A pin's earlier life of a page whose data was lost (see Pin.lost). */
+interface StaleLoss {
+  readonly importer: string;
+  readonly obj: string;
+  readonly page: number;
+  readonly gen: number;
+}
+
+/**
+ * The pages whose data was in the lost frames, per object name; losses of pins' earlier lives of
+ * pages go to `stale`.
+ */
+function lostPages(
+  w: World,
+  lost: ReadonlySet<number>,
+  stale?: StaleLoss[],
+): Map<string, number[]> {
   const out = new Map<string, number[]>();
   for (const o of Object.values(w.objects)) {
     let pages: number[];
@@ -49,14 +65,22 @@ function lostPages(w: World, lost: ReadonlySet<number>): Map<string, number[]> {
     }
     if (pages.length > 0) out.set(o.name, pages);
   }
-  // A pinned page of a destroyed object is reached only through its pin.
+  // A pinned page of a destroyed or unmapped range is reached only through its pin.
   for (const imp of Object.values(w.importers)) {
     for (const io of Object.values(imp.objs)) {
       const pin = io.pin;
-      if (!pin || w.objects[io.obj]?.kind !== 'anon') continue;
+      const o = w.objects[io.obj];
+      if (!pin || o?.kind !== 'anon') continue;
       pin.frames.forEach((f, k) => {
         const page = pin.pages[k];
         if (page === undefined || !lost.has(f)) return;
+        const pg = o.page[page];
+        // The process has a new life of the page there (MADV_DONTNEED, a COW): only the pin's
+        // earlier life lost its data.
+        if (!o.destroyed && pg && pg.prot !== 'none' && pinLife(pin, k) !== pageLife(pg)) {
+          stale?.push({ importer: imp.id, obj: io.obj, page, gen: pinLife(pin, k) });
+          return;
+        }
         const list = out.get(io.obj) ?? [];
         if (!list.includes(page)) list.push(page);
         out.set(io.obj, list);
@@ -111,8 +135,16 @@ function reportLoss(w: World, pages: ReadonlyMap<string, number[]>): void {
  */
 export function reportVramLoss(w: World, device: string, invalidate: boolean): void {
   const lost = new Set(deviceFrames(w, device).filter((f) => isGarbage(w, f)));
-  const pages = lostPages(w, lost);
+  const stale: StaleLoss[] = [];
+  const pages = lostPages(w, lost, stale);
   if (invalidate) invalidateLost(w, lost, pages);
   reportLoss(w, pages);
+  for (const x of stale) {
+    const io = w.importers[x.importer]?.objs[x.obj];
+    const pin = io?.pin;
+    if (!io || !pin || pin.lost?.includes(x.page)) continue;
+    io.pin = { ...pin, lost: [...(pin.lost ?? []), x.page] };
+    observe(w, { k: 'lost', obj: x.obj, page: x.page, gen: x.gen });
+  }
   observe(w, { k: 'loss-reported', device, frames: [...lost] });
 }

@@ -16,7 +16,8 @@ export type ZapHow = 'unmap' | 'dontneed';
 export function zapPages(w: World, o: AnonObj, pages: readonly number[], how: ZapHow): void {
   for (const page of pages) {
     const pg = o.page[page];
-    if (!pg) continue;
+    // Already unmapped: nothing left to tear down.
+    if (!pg || pg.prot === 'none') continue;
     flushTlb(pg);
     const f = mappedFrame(pg.pte);
     const had = pg.pte.t !== 'none';

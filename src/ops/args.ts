@@ -137,6 +137,15 @@ export function tidyImporterObj(w: World, importer: string, obj: string): void {
   delete imp.objs[obj];
 }
 
+/** The `pages` an operation names (all of the object's when it names none): distinct, in range. */
+export function pageList(a: Args, npages: number): number[] | 'EINVAL' {
+  const list = optIntList(a, 'pages');
+  if (list === null) return 'EINVAL';
+  const pages = list ?? Array.from({ length: npages }, (_, i) => i);
+  if (pages.length === 0 || pages.some((i) => i < 0 || i >= npages)) return 'EINVAL';
+  return new Set(pages).size === pages.length ? pages : 'EINVAL';
+}
+
 /** Whether a page index is inside the object. */
 export function pageIn(o: Obj, page: number | null): page is number {
   return page !== null && page >= 0 && page < o.pages;

@@ -16,7 +16,7 @@ import {
 import { memoryGone, memoryWait } from '../kernel/engine.js';
 import { clearLost, isLost } from '../kernel/loss.js';
 import { objOf } from '../kernel/objects.js';
-import { markDirty } from '../kernel/pages.js';
+import { markDirty, pageLife } from '../kernel/pages.js';
 import { readFrame, writeFrame, writeStamp } from '../world/frames.js';
 import { observe } from '../world/log.js';
 import type { AnonObj, World } from '../world/types.js';
@@ -52,12 +52,24 @@ function accessAnon(w: World, o: AnonObj, s: St): Plan {
     if (s.write) {
       writeFrame(w, f, { v: s.value, o: o.uid, p: s.page, s: writeStamp(w) }, 'cpu write');
       clearLost(o, s.page);
-      observe(w, { k: 'write', who: 'cpu', obj: o.name, page: s.page, value: s.value, f });
+      const gen = pageLife(pg);
+      observe(w, { k: 'write', who: 'cpu', obj: o.name, page: s.page, value: s.value, f, gen });
       return done();
     }
     const data = readFrame(w, f, 'cpu read');
     const value = isLost(o, s.page) ? 'lost' : (data?.v ?? 0);
-    observe(w, { k: 'read', who: 'cpu', obj: o.name, uid: o.uid, page: s.page, value, data, f });
+    const uid = o.uid;
+    observe(w, {
+      k: 'read',
+      who: 'cpu',
+      obj: o.name,
+      uid,
+      page: s.page,
+      value,
+      data,
+      f,
+      gen: pageLife(pg),
+    });
     return done(value);
   };
 }

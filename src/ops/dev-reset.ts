@@ -10,8 +10,8 @@
  */
 import { defineOp, done, failNow, PROGRESS } from '../exec/op.js';
 import { bosIn, claimDevice, releaseDevice } from '../kernel/device.js';
+import { newVmaZap, planVmaZap, type VmaZapState } from '../kernel/device-vma.js';
 import { failJobs } from '../kernel/engine.js';
-import { newVmaZap, planVmaZap, type VmaZapState } from '../kernel/vma.js';
 import { destroyVram, reportVramLoss } from '../kernel/vram-loss.js';
 import { emit } from '../world/log.js';
 import type { BoObj, World } from '../world/types.js';

@@ -22,6 +22,7 @@ import {
   pinnedFrames,
   releaseDevice,
 } from '../kernel/device.js';
+import { newVmaZap, planVmaZap, type VmaZapState } from '../kernel/device-vma.js';
 import { attachments, dropBoPin, invalidateAttachment } from '../kernel/dmabuf.js';
 import { failJobs, ignoresCopyFailure } from '../kernel/engine.js';
 import { lockBusy, resvLock, tryLock, unlock } from '../kernel/locks.js';
@@ -29,7 +30,6 @@ import { type MigState, newMigration, planMigration } from '../kernel/migrate.js
 import { revokePinFlags } from '../kernel/p2p.js';
 import { pteFrame } from '../kernel/pages.js';
 import { newPoison, type PoisonState, planPoison } from '../kernel/poison.js';
-import { newVmaZap, planVmaZap, type VmaZapState } from '../kernel/vma.js';
 import { destroyVram, reportVramLoss } from '../kernel/vram-loss.js';
 import { forceFree, freeCount, releaseFrame, systemPool } from '../world/frames.js';
 import { emit, observe } from '../world/log.js';

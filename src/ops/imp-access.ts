@@ -9,6 +9,7 @@ import { type EngineSlot, engineStep, memoryGone, memoryWait } from '../kernel/e
 import { type MirrorMapState, newMirrorMap, planMirrorMap } from '../kernel/hmm.js';
 import { clearLost, isLost } from '../kernel/loss.js';
 import { importerConfig, keyOf, objOf } from '../kernel/objects.js';
+import { pageLife, pinLife } from '../kernel/pages.js';
 import { newVmaFault, planVmaFault, type VmaFaultState } from '../kernel/vma-fault.js';
 import { GARBAGE_OWNER, readFrame, writeFrame, writeStamp } from '../world/frames.js';
 import { emit, freshId, observe } from '../world/log.js';
@@ -39,8 +40,36 @@ interface St {
    * page meanwhile (a later write may have given the page new data in another frame).
    */
   issuedLost: boolean;
+  /** Which life of the page the DMA reaches (a pin's, or the page's now): see pageLife. */
+  gen: number;
   /** The DMA queued on a hung device's engine. */
   engine: EngineSlot;
+}
+
+/**
+ * The DMA reaches an earlier life of the page (a pin taken before the process dropped or copied
+ * it): its loss, if reported, is recorded on the pin, not on the page the process sees now.
+ */
+function staleLife(w: World, s: St): boolean {
+  const o = objOf(w, s.obj, s.uid);
+  const pg = o?.kind === 'anon' ? o.page[s.page] : undefined;
+  return s.kind === 'pin' && pg !== undefined && s.gen !== pageLife(pg);
+}
+
+function lostHere(w: World, s: St): boolean {
+  if (!staleLife(w, s)) return isLost(objOf(w, s.obj, s.uid), s.page);
+  return w.importers[s.importer]?.objs[s.obj]?.pin?.lost?.includes(s.page) === true;
+}
+
+/** A write gave the page (or the pinned earlier life of it) data again. */
+function forgetLoss(w: World, s: St): void {
+  if (!staleLife(w, s)) {
+    clearLost(objOf(w, s.obj, s.uid), s.page);
+    return;
+  }
+  const io = w.importers[s.importer]?.objs[s.obj];
+  const pin = io?.pin;
+  if (io && pin?.lost) io.pin = { ...pin, lost: pin.lost.filter((p) => p !== s.page) };
 }
 
 /** Register the DMA on a frame: it is now in flight. */
@@ -60,7 +89,10 @@ export function issueDma(w: World, p: Proc, s: St, f: number): Outcome {
   w.dma.push(d);
   s.dma = d;
   s.stage = 'complete';
-  s.issuedLost = !s.write && isLost(objOf(w, s.obj, s.uid), s.page);
+  const o = objOf(w, s.obj, s.uid);
+  s.issuedLost = !s.write && lostHere(w, s);
+  const pg = o?.kind === 'anon' ? o.page[s.page] : undefined;
+  if (s.kind === 'mirror' && pg) s.gen = pageLife(pg);
   emit(w, {
     type: 'dma.issue',
     importer: s.importer,
@@ -68,7 +100,7 @@ export function issueDma(w: World, p: Proc, s: St, f: number): Outcome {
     page: s.page,
     write: s.write,
   });
-  if (!s.write) observe(w, { k: 'read-issue', id: d.id, obj: s.obj, page: s.page });
+  if (!s.write) observe(w, { k: 'read-issue', id: d.id, obj: s.obj, page: s.page, gen: s.gen });
   return PROGRESS;
 }
 
@@ -132,10 +164,14 @@ function issuePin(w: World, p: Proc, s: St): Plan {
   const f = pin?.frames[k];
   // Not pinned, or a device write through a read-only pin (the IOMMU refuses it).
   if (f === undefined || (s.write && !pin?.write)) return failNow('EFAULT');
+  const gen = pin ? pinLife(pin, k) : 0;
   // A pin into a device being unplugged: release waits for it, reads get EIO meanwhile.
   const dev = w.frames[f]?.device;
   if (dev && w.devices[dev]?.gone) return failNow('EIO');
-  return () => issueDma(w, p, s, f);
+  return () => {
+    s.gen = gen;
+    return issueDma(w, p, s, f);
+  };
 }
 
 function dmaDevice(w: World, s: St): string[] {
@@ -169,7 +205,6 @@ function complete(w: World, s: St): Plan {
   }
   return () => {
     endDma(w, s, d);
-    const o = objOf(w, s.obj, s.uid);
     const uid = s.uid;
     // The dummy page a revoked pin-flag map was sent to: reads 0, writes are discarded.
     if (d.f === w.dummyFrame) return done(s.write ? undefined : 0);
@@ -181,13 +216,21 @@ function complete(w: World, s: St): Plan {
       const data = { v: s.value, o: uid, p: s.page, s: writeStamp(w) };
       if (io && atomic) io.pt[s.page] = { ...atomic, held: data };
       else writeFrame(w, d.f, data, `${s.importer} DMA write`);
-      clearLost(o, s.page);
-      observe(w, { k: 'write', who: s.importer, obj: s.obj, page: s.page, value: s.value, f: d.f });
+      forgetLoss(w, s);
+      observe(w, {
+        k: 'write',
+        who: s.importer,
+        obj: s.obj,
+        page: s.page,
+        value: s.value,
+        f: d.f,
+        gen: s.gen,
+      });
       return done();
     }
     const data =
       atomic?.held !== undefined ? atomic.held : readFrame(w, d.f, `${s.importer} DMA read`);
-    const readLost = isLost(o, s.page) || (s.issuedLost && data?.o === GARBAGE_OWNER);
+    const readLost = lostHere(w, s) || (s.issuedLost && data?.o === GARBAGE_OWNER);
     const value = readLost ? 'lost' : (data?.v ?? 0);
     observe(w, {
       k: 'read',
@@ -199,6 +242,7 @@ function complete(w: World, s: St): Plan {
       data,
       f: d.f,
       dma: d.id,
+      gen: s.gen,
     });
     return done(value);
   };
@@ -262,6 +306,7 @@ function makeOp(name: 'imp.read' | 'imp.write') {
           dmabuf: newDmabufIssue(),
           dma: null,
           issuedLost: false,
+          gen: 0,
           engine: { job: null },
         },
       };

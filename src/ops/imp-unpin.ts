@@ -2,6 +2,7 @@
 import { defineOp, done } from '../exec/op.js';
 import { maybeRelease } from '../kernel/lifecycle.js';
 import { dmaWait } from '../kernel/notifier.js';
+import { pageLife, pinLife } from '../kernel/pages.js';
 import { unpinFrame } from '../world/frames.js';
 import { emit } from '../world/log.js';
 import { importerCfg, isErrno, tidyImporterObj, usedObj } from './args.js';
@@ -50,7 +51,8 @@ export const impUnpin = defineOp<St>({
       pin.pages.forEach((page, k) => {
         const f = pin.frames[k];
         if (f !== undefined) unpinFrame(w, f);
-        const stale = o.kind === 'anon' && (o.page[page]?.drops ?? 0) !== pin.drops[k];
+        const pg = o.kind === 'anon' ? o.page[page] : undefined;
+        const stale = pg !== undefined && pageLife(pg) !== pinLife(pin, k);
         emit(w, { type: 'page.unpin', importer, obj: o.key, page, stale });
       });
       io.pin = null;

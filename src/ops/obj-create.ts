@@ -1,6 +1,7 @@
 /** obj.create: a run of anonymous pages (populated on first touch), or a bo placed at once. */
 import { defineOp, done, failed, type Outcome, type Plan, PROGRESS } from '../exec/op.js';
 import { type BoMoveState, evictionVictim, newBoMove, planBoMove } from '../kernel/bo-move.js';
+import { takeUid } from '../kernel/objects.js';
 import {
   type DirectReclaim,
   newDirectReclaim,
@@ -43,12 +44,6 @@ function parseDomains(a: Args): Domain[] | null {
     out.push(d);
   }
   return out;
-}
-
-function takeUid(w: World): number {
-  const uid = w.nextUid;
-  w.nextUid += 1;
-  return uid;
 }
 
 export const objCreate = defineOp<St>({
@@ -180,6 +175,7 @@ function create(w: World, s: St): Outcome {
         lost: false,
         prot: 'rw',
         drops: 0,
+        cows: 0,
       })),
       mmap: { readers: [], writer: null },
     };

@@ -4,6 +4,7 @@
  * until its last unpin). The object lives on under its name while pins or attachments hold it.
  */
 import { defineOp, done, failed, failNow, PROGRESS } from '../exec/op.js';
+import { newVmaZap, planVmaZap, type VmaZapState } from '../kernel/device-vma.js';
 import { maybeRelease } from '../kernel/lifecycle.js';
 import { mmapWriteWait } from '../kernel/locks.js';
 import {
@@ -16,7 +17,6 @@ import {
 } from '../kernel/notifier.js';
 import { objOf } from '../kernel/objects.js';
 import { allPages } from '../kernel/pages.js';
-import { newVmaZap, planVmaZap, type VmaZapState } from '../kernel/vma.js';
 import { zapPages } from '../kernel/zap.js';
 import { emit } from '../world/log.js';
 import { isErrno, liveObj } from './args.js';

@@ -46,8 +46,12 @@ function startAnon(
   if (to !== 'vram' && to !== 'system') return 'EINVAL';
   const list = optIntList(a, 'pages');
   if (list === null) return 'EINVAL';
-  const sel = list ?? allPages(pages);
+  // By default every page still mapped; naming a munmapped page is EINVAL (no VMA there).
+  const o = w.objects[obj];
+  const unmapped = (i: number) => o?.kind === 'anon' && o.page[i]?.prot === 'none';
+  const sel = list ?? allPages(pages).filter((i) => !unmapped(i));
   if (sel.some((i) => i < 0 || i >= pages) || new Set(sel).size !== sel.length) return 'EINVAL';
+  if (sel.length === 0 || sel.some(unmapped)) return 'EINVAL';
   const select = parseSelect(a);
   if (select === null) return 'EINVAL';
   let owner: string | null | undefined;

@@ -7,8 +7,8 @@
  * taken through it stay until unpinned.
  */
 import { defineOp, done, failed, failNow, PROGRESS } from '../exec/op.js';
+import { newVmaZap, planVmaZap, type VmaZapState } from '../kernel/device-vma.js';
 import { objOf } from '../kernel/objects.js';
-import { newVmaZap, planVmaZap, type VmaZapState } from '../kernel/vma.js';
 import { emit } from '../world/log.js';
 import type { BoObj, World } from '../world/types.js';
 import { isErrno, liveObj, optInt } from './args.js';

@@ -6,10 +6,10 @@
  * mirrors lose their p2p maps through the mmu notifiers); EBUSY while a pin holds the bo in VRAM.
  */
 import { defineOp, done, failed, failNow, PROGRESS } from '../exec/op.js';
+import { newVmaZap, planVmaZap, type VmaZapState } from '../kernel/device-vma.js';
 import { attachments, invalidateAttachment, pinnedInVram } from '../kernel/dmabuf.js';
 import { lockBusy, resvLock, tryLock, unlock } from '../kernel/locks.js';
 import { objOf } from '../kernel/objects.js';
-import { newVmaZap, planVmaZap, type VmaZapState } from '../kernel/vma.js';
 import { emit } from '../world/log.js';
 import { isErrno, liveObj } from './args.js';
 import { deviceErrno } from './device-state.js';

@@ -78,6 +78,7 @@ export function createWorld(config: Config, faults: readonly string[]): World {
     processes: { p0: { name: 'p0', parent: null, ready: true } },
     nextPid: 1,
     writes: 0,
+    lineage: {},
     nextUid: 1,
     nextId: 1,
     clock: 0,

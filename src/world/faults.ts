@@ -21,7 +21,8 @@ export interface FaultInfo {
     | 'unplug'
     | 'userptr'
     | 'hmm'
-    | 'p2p';
+    | 'p2p'
+    | 'vm';
   /** The generator's operation families that can reach the bug (the directed swarm uses them). */
   readonly families: readonly string[];
 }
@@ -327,6 +328,51 @@ export const FAULTS = [
     history: 'ttm_resource_manager usage accounting',
     area: 'frames',
     families: ['migrate', 'dmabuf'],
+  },
+  {
+    name: 'fork-shares-pinned-page',
+    trips: 'Pin.CoherentWithOwner',
+    what: "fork shares a maybe-pinned page copy-on-write instead of copying it for the child, so the parent's next write moves the parent off the page its device has pinned",
+    history:
+      '70e806e4e645 ("mm: Do early cow for pinned pages during fork() for ptes", 2020); before it, a pinned page could COW away from the pinning process',
+    area: 'vm',
+    families: ['vm', 'pin', 'cpu'],
+  },
+  {
+    name: 'gup-cow-wrong-direction',
+    trips: 'Frame.NoLeak',
+    what: "a short-term read-only pin (O_DIRECT, vmsplice) of a page shared after fork does not unshare it, and a write fault reuses a page by its mapcount alone: the child's pin keeps the page the parent then writes in place",
+    history:
+      'CVE-2020-29374 (vmsplice, Jann Horn); 17839856fd58 ("gup: document and work around \'COW can break either way\' issue", 5.8), 09854ba94c6a (refcount-based reuse, 5.9), gup_must_unshare (5.19)',
+    area: 'vm',
+    families: ['vm', 'pin', 'cpu'],
+  },
+  {
+    name: 'mirror-ignores-protection',
+    trips: 'Map.RespectsProtection',
+    what: 'a mirror treats MMU_NOTIFY_PROTECTION_VMA as nothing to do and keeps its writable entries after mprotect(PROT_READ)',
+    history:
+      'the mmu_notifier_event argument (5.2) lets a driver skip invalidations it thinks harmless; a protection change is not one',
+    area: 'vm',
+    families: ['vm', 'mirror'],
+  },
+  {
+    name: 'unmap-frees-pinned-frame',
+    trips: 'Frame.NoUseAfterFree',
+    what: 'munmap frees the frames it unmaps although a pin still holds them',
+    history:
+      'zap_pte_range drops only the mapping reference; the pin reference keeps the page (FOLL_PIN bias, fc1d8e7cca2d)',
+    area: 'vm',
+    families: ['vm', 'pin', 'lifecycle'],
+  },
+  {
+    name: 'exclusive-not-restored',
+    trips: 'Map.ObservesCurrentData',
+    what: 'a CPU access to a device-exclusive page restores the CPU mapping without invalidating it for the device, which keeps its atomic entry and the writes it holds',
+    history:
+      'b756a3b5e7ea ("mm: device exclusive memory access", 5.14): remove_device_exclusive_entry sends the notifier before restoring the PTE',
+    area: 'vm',
+    families: ['vm', 'mirror', 'cpu'],
   },
 ] as const satisfies readonly FaultInfo[];
 

@@ -122,6 +122,8 @@ export interface AnonPage {
    * a drop no longer has to match what the process maps.
    */
   drops: number;
+  /** How many times a copy-on-write gave the process a new copy of this page. */
+  cows: number;
 }
 
 interface ObjBase {
@@ -217,10 +219,16 @@ export interface Pin {
   readonly longterm: boolean;
   /** FOLL_WRITE: the importer writes through it (a read-only pin may not). */
   readonly write: boolean;
-  /** Each page's drop count when pinned (see AnonPage.drops). */
+  /** Each page's drop and copy-on-write counts when pinned (see AnonPage). */
   readonly drops: readonly number[];
+  readonly cows: readonly number[];
   /** dma-buf pin: whether it holds the bo in VRAM. */
   readonly vram: boolean;
+  /**
+   * Pages of an earlier life (the process dropped the page since) whose data the pinned frame
+   * lost with VRAM, the loss reported: reads through the pin return "lost".
+   */
+  readonly lost?: readonly number[];
 }
 
 export type JobState = 'validating' | 'running' | 'preempted' | 'done';
@@ -346,6 +354,8 @@ export type Observation =
       readonly f: number;
       /** The DMA this read completes, if it is one. */
       readonly dma?: number;
+      /** Which life of the page (pageLife): a pin taken before a drop or a COW reads the old one. */
+      readonly gen?: number;
     }
   | {
       readonly k: 'write';
@@ -354,12 +364,34 @@ export type Observation =
       readonly page: number;
       readonly value: number;
       readonly f: number;
+      readonly gen?: number;
     }
   /** A DMA read was issued: it may return any value the page holds while it is in flight. */
-  | { readonly k: 'read-issue'; readonly id: number; readonly obj: string; readonly page: number }
+  | {
+      readonly k: 'read-issue';
+      readonly id: number;
+      readonly obj: string;
+      readonly page: number;
+      readonly gen?: number;
+    }
+  /** A copy-on-write started the page's life `to` with the value of its life `from`. */
+  | {
+      readonly k: 'cow';
+      readonly obj: string;
+      readonly page: number;
+      readonly from: number;
+      readonly to: number;
+    }
+  /** fork: the child object `to` starts with the values `from` has now (page i's life gens[i]). */
+  | {
+      readonly k: 'fork';
+      readonly from: string;
+      readonly to: string;
+      readonly gens: readonly number[];
+    }
   | { readonly k: 'touch-free'; readonly f: number; readonly what: string }
   | { readonly k: 'touch-detached'; readonly importer: string; readonly obj: string }
-  | { readonly k: 'lost'; readonly obj: string; readonly page: number }
+  | { readonly k: 'lost'; readonly obj: string; readonly page: number; readonly gen?: number }
   | { readonly k: 'read-garbage'; readonly who: string; readonly obj: string; readonly f: number }
   | { readonly k: 'freed-pinned'; readonly f: number }
   /** dev.reset reported a VRAM loss: these frames' content is gone. */
@@ -423,6 +455,12 @@ export interface EngineJob {
   failed: boolean;
 }
 
+export interface Inherited {
+  readonly uid: number;
+  /** Data of `uid` numbered below this (Content.s) was written before the fork. */
+  readonly before: number;
+}
+
 export interface ProcessState {
   readonly name: string;
   readonly parent: string | null;
@@ -457,6 +495,11 @@ export interface World {
   nextPid: number;
   /** Writes so far (Content.s numbers them). */
   writes: number;
+  /**
+   * What a forked object inherited, by uid: its ancestors' data written before each fork is its
+   * own too (provenance across fork).
+   */
+  lineage: Record<number, readonly Inherited[]>;
   nextUid: number;
   nextId: number;
   /** Logical clock for LRU. */

@@ -19,6 +19,8 @@ if (!Number.isInteger(runs) || runs < 1) {
 const dir = mkdtempSync(join(tmpdir(), 'devmem-flakes-'));
 /** Test name → runs it failed in. */
 const failed = new Map();
+/** Test name → why it failed the first time. */
+const reasons = new Map();
 /** Runs that failed without a report (a build error, a crashed worker). */
 const broken = [];
 let tests = 0;
@@ -58,6 +60,9 @@ try {
         failures += 1;
         const key = `${name} > ${t.fullName}`;
         failed.set(key, [...(failed.get(key) ?? []), i]);
+        // The first line of the first failure message: a timeout reads differently from an assertion.
+        const why = String(t.failureMessages?.[0] ?? '').split('\n')[0];
+        if (!reasons.has(key)) reasons.set(key, `${why.slice(0, 200)} (${t.duration ?? '?'} ms)`);
       }
     }
     console.log(
@@ -77,6 +82,8 @@ if (failed.size === 0 && broken.length === 0) {
 }
 console.log(`flakes: ${failed.size} tests failed at least once in ${runs} runs (${minutes} min):`);
 for (const [name, which] of [...failed].sort((a, b) => b[1].length - a[1].length))
-  console.log(`  ${which.length}/${runs}  ${name}  (runs ${which.join(', ')})`);
+  console.log(
+    `  ${which.length}/${runs}  ${name}  (runs ${which.join(', ')}): ${reasons.get(name) ?? ''}`,
+  );
 for (const b of broken) console.log(`  run ${b.run} produced no report (exit ${b.code}): ${b.err}`);
 process.exit(1);

@@ -1,0 +1,38 @@
+import { mappedFrame } from '../../src/kernel/pages.js';
+import type { Invariant } from './types.js';
+
+/**
+ * The point of FOLL_LONGTERM and of a write pin: the device and the process share the page. After
+ * fork, copy-on-write must never move the process off a pinned page (the early copy at fork,
+ * 70e806e4e645; PageAnonExclusive, 5.19): only the process letting the page go (munmap,
+ * MADV_DONTNEED) ends the sharing.
+ */
+export const pinCoherentWithOwner: Invariant = {
+  name: 'Pin.CoherentWithOwner',
+  statement:
+    'while a FOLL_LONGTERM or write pin lasts, the frame it holds is the frame its process maps at that address, unless the process unmapped or dropped the page since',
+  check({ w, imps }) {
+    for (const { importer, io } of imps) {
+      const pin = io.pin;
+      if (!pin || !(pin.longterm || pin.write)) continue;
+      const o = w.objects[io.obj];
+      if (o?.kind !== 'anon') continue;
+      for (let k = 0; k < pin.pages.length; k++) {
+        const page = pin.pages[k] ?? -1;
+        const pg = o.page[page];
+        if (!pg || pg.drops !== pin.drops[k] || pg.pte.t === 'poison') continue;
+        const f = pin.frames[k] ?? -1;
+        const mapped = mappedFrame(pg.pte);
+        if (mapped !== f) {
+          return {
+            message: `${importer} pinned frame ${f} for ${io.obj}[${page}] (${pin.longterm ? 'FOLL_LONGTERM' : 'FOLL_WRITE'}), but ${o.process} now maps ${mapped === null ? 'no frame' : `frame ${mapped}`} there`,
+            frames: [f],
+            objs: [io.obj],
+            importers: [importer],
+          };
+        }
+      }
+    }
+    return null;
+  },
+};
