@@ -7,8 +7,9 @@
  * atomics (device-exclusive); unmapped for good (munmap). The VMA's protection (read-write or
  * read-only) rides along. The rules: a device is never given write access to a page its process
  * may not write — a read-only range, or a page shared copy-on-write; a write pin never takes a
- * shared page (the write fault breaks COW first) nor a read-only one; only a page the process
- * has alone and may write becomes device-exclusive; nothing maps an unmapped range again.
+ * shared page (the write fault breaks COW first) nor a read-only one; a page the process has
+ * alone is reused in place, never copied, on a write; only a page the process has alone and
+ * may write becomes device-exclusive; nothing maps an unmapped range again.
  * A read-only pin of a shared page is allowed here (the kernel before 5.8 did it; today's
  * unshares first, and what went wrong came after: see the gup-cow-wrong-direction fault).
  * Left out: frames, mapcounts and refcounts (how the kernel decides between reuse and copy),
@@ -94,7 +95,6 @@ export const mappingMachine = setup({
       on: {
         'page.swap_out': { target: 'none' },
         'page.migrate_commit': { actions: 'noteResidency' },
-        'page.cow': { actions: 'noteResidency' },
         'page.reuse': { actions: 'noteUse' },
         'page.share': { target: 'shared' },
         'page.protect': { actions: 'setProt' },

@@ -109,7 +109,6 @@ export const pageMachine = setup({
       on: {
         'dev.poweroff': { actions: 'notePower' },
         'page.populate': { target: 'system' },
-        'page.zap': { actions: 'letGo' },
         'page.inherit': [
           { guard: 'inheritsSystem', target: 'system' },
           { guard: 'inheritsPrivate', target: 'private', actions: 'takeOwner' },

@@ -1,9 +1,19 @@
 import { backingFrame } from './backing.js';
 import type { Invariant } from './types.js';
 
+/** Whether the CPU PTE that maps an anon page allows writes (null: not an anon page). */
+function cpuWritable(w: Parameters<Invariant['check']>[0]['w'], obj: string, page: number) {
+  const o = w.objects[obj];
+  if (o?.kind !== 'anon') return null;
+  const pte = o.page[page]?.pte;
+  if (!pte || pte.t === 'none' || pte.t === 'swap' || pte.t === 'poison') return null;
+  return pte.write;
+}
+
 export const mapNoStalePfn: Invariant = {
   name: 'Map.NoStalePfn',
-  statement: 'every live device-page-table entry points at the frame that currently backs its page',
+  statement:
+    'every live device-page-table entry points at the frame that currently backs its page, and lets the device write only if the CPU PTE does (a view taken before a write-protect is stale)',
   check({ w, imps }) {
     for (const { importer, io } of imps) {
       for (let page = 0; page < io.pt.length; page++) {
@@ -15,6 +25,14 @@ export const mapNoStalePfn: Invariant = {
           return {
             message: `${importer} maps ${io.obj}[${page}] to frame ${e.f}${fr && fr.tag !== e.tag ? ' (since reallocated)' : ''}, but the page is backed by ${b ?? 'no frame'}`,
             frames: b === null ? [e.f] : [e.f, b],
+            objs: [io.obj],
+            importers: [importer],
+          };
+        }
+        if (e.write && cpuWritable(w, io.obj, page) === false) {
+          return {
+            message: `${importer} may write ${io.obj}[${page}] (frame ${e.f}), but the CPU PTE is write-protected`,
+            frames: [e.f],
             objs: [io.obj],
             importers: [importer],
           };

@@ -28,6 +28,7 @@ import { emit, observe } from '../world/log.js';
 import type { AnonObj, AnonPage, Proc, Wait, World } from '../world/types.js';
 import { memoryGone } from './engine.js';
 import { mmapRead, mmapReadUnlock, mmapReadWait } from './locks.js';
+import { carryLossToPins } from './loss.js';
 import {
   type InvState,
   invalidateEnd,
@@ -194,6 +195,7 @@ function copyStep(w: World, o: AnonObj, c: CowState): 'done' | Errno {
   setAnonExclusive(w, f, true);
   releaseFrame(w, c.from);
   const from = pageLife(pg);
+  carryLossToPins(w, o, c.page);
   pg.cows += 1;
   observe(w, { k: 'cow', obj: o.name, page: c.page, from, to: pageLife(pg) });
   emit(w, { type: 'page.cow', obj: o.key, page: c.page });

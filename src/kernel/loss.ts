@@ -40,3 +40,21 @@ export function clearLost(o: Obj | undefined, page: number): void {
     o.lost[page] = false;
   }
 }
+
+/**
+ * The page starts a new life (dropped, or copied on write) while its data is lost: the pins of
+ * the life that ends keep the lost frame, and reads through them keep returning "lost".
+ */
+export function carryLossToPins(w: World, o: AnonObj, page: number): void {
+  const pg = o.page[page];
+  if (!pg?.lost) return;
+  const life = pg.drops + pg.cows;
+  for (const imp of Object.values(w.importers)) {
+    const io = imp.objs[o.name];
+    const pin = io?.pin;
+    if (!io || !pin) continue;
+    const k = pin.pages.indexOf(page);
+    if (k < 0 || (pin.drops[k] ?? 0) + (pin.cows[k] ?? 0) !== life) continue;
+    if (!pin.lost?.includes(page)) io.pin = { ...pin, lost: [...(pin.lost ?? []), page] };
+  }
+}

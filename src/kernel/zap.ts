@@ -8,6 +8,7 @@
 import { forceFree, releaseFrame } from '../world/frames.js';
 import { emit } from '../world/log.js';
 import type { AnonObj, World } from '../world/types.js';
+import { carryLossToPins } from './loss.js';
 import { flushTlb, mappedFrame, setPte } from './pages.js';
 import { dropSlot } from './swap.js';
 
@@ -30,6 +31,7 @@ export function zapPages(w: World, o: AnonObj, pages: readonly number[], how: Za
       else releaseFrame(w, f);
     }
     dropSlot(w, pg);
+    carryLossToPins(w, o, page);
     pg.lost = false;
     pg.drops += 1;
     if (how === 'unmap') pg.prot = 'none';
