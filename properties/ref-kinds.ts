@@ -35,8 +35,9 @@ export const REF_KINDS: readonly RefKind[] = [
         const o = w.objects[name];
         if (o?.kind !== 'anon') continue;
         for (const pg of o.page) {
-          const f = mappedFrame(pg.pte);
-          if (f !== null) v.ref(f);
+          // mappedFrame, inline (the hottest loop of the per-step index).
+          const pte = pg.pte;
+          if (pte.t !== 'none' && pte.t !== 'swap' && pte.t !== 'poison') v.ref(pte.f);
         }
       }
     },

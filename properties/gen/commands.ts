@@ -46,30 +46,50 @@ function importersOf(ctx: GenCtx, kinds: readonly string[]): string[] {
   return list;
 }
 
-/** Generated runs name objects OBJ_NAMES in the first process and `child/name` in forked ones. */
-function* worldNames(ctx: GenCtx): Generator<string> {
-  yield* OBJ_NAMES;
-  for (const child of CHILD_NAMES) {
-    if (!ctx.w.processes[child]?.ready) continue;
-    for (const name of OBJ_NAMES) yield `${child}/${name}`;
+/** The children's objects' world names (`child/name`), per child. */
+const CHILD_OBJ_NAMES: readonly (readonly string[])[] = CHILD_NAMES.map((c) =>
+  OBJ_NAMES.map((n) => `${c}/${n}`),
+);
+
+function pushObjs(
+  ctx: GenCtx,
+  names: readonly string[],
+  kind: 'anon' | 'bo' | 'any',
+  live: boolean,
+  out: string[],
+): void {
+  for (const name of names) {
+    const o = ctx.w.objects[name];
+    if (o && (kind === 'any' || o.kind === kind) && (!live || !o.destroyed)) out.push(name);
   }
 }
 
-/** The run's objects of a kind (live: not destroyed), by world name, in name order. */
+/**
+ * The run's objects of a kind (live: not destroyed), by world name: OBJ_NAMES in the first
+ * process, then `child/name` in each forked child that runs.
+ */
 function objsOf(ctx: GenCtx, kind: 'anon' | 'bo' | 'any', live = true): string[] {
   const out: string[] = [];
-  for (const name of worldNames(ctx)) {
-    const o = ctx.w.objects[name];
-    if (o && (kind === 'any' || o.kind === kind) && (!live || !o.destroyed)) out.push(name);
+  pushObjs(ctx, OBJ_NAMES, kind, live, out);
+  for (let i = 0; i < CHILD_NAMES.length; i++) {
+    const names = CHILD_OBJ_NAMES[i];
+    if (names && ctx.w.processes[CHILD_NAMES[i] ?? '']?.ready)
+      pushObjs(ctx, names, kind, live, out);
   }
   return out;
 }
 
 /** How a trace names an object by its world name: `obj`, and `process` outside the first. */
 function ref(name: string): { obj: string; process?: string } {
-  const i = name.indexOf('/');
-  return i < 0 ? { obj: name } : { obj: name.slice(i + 1), process: name.slice(0, i) };
+  return REFS.get(name) ?? { obj: name };
 }
+
+const REFS: ReadonlyMap<string, { obj: string; process?: string }> = new Map([
+  ...OBJ_NAMES.map((n) => [n, { obj: n }] as const),
+  ...CHILD_NAMES.flatMap((c) =>
+    OBJ_NAMES.map((n) => [`${c}/${n}`, { obj: n, process: c }] as const),
+  ),
+]);
 
 function pagesOf(ctx: GenCtx, obj: string): number {
   return ctx.w.objects[obj]?.pages ?? 1;

@@ -38,7 +38,12 @@ import {
   subscribersLeft,
 } from './notifier.js';
 import { flushTlb, pageLife, setAnonExclusive, setPte } from './pages.js';
-import { type DirectReclaim, newDirectReclaim, planDirectReclaim } from './reclaim.js';
+import {
+  type DirectReclaim,
+  newDirectReclaim,
+  planDirectReclaim,
+  reclaimUnderWay,
+} from './reclaim.js';
 
 export interface CowState {
   stage: 'idle' | 'invalidate' | 'copy';
@@ -61,8 +66,9 @@ export function newCow(): CowState {
   };
 }
 
+/** A copy under way, or the direct reclaim for its frame (either must finish first). */
 export function cowUnderWay(c: CowState): boolean {
-  return c.stage !== 'idle';
+  return c.stage !== 'idle' || c.dr.r !== null;
 }
 
 /** May a write fault make this frame writable in place (wp_can_reuse_anon_folio)? */
@@ -124,6 +130,9 @@ export function planCowCopy(
 ): Wait | (() => 'progress' | 'done' | Errno) {
   switch (c.stage) {
     case 'idle': {
+      // The direct reclaim for the copy's frame, under way, finishes first.
+      const reclaiming = reclaimUnderWay(w, p, c.dr);
+      if (reclaiming) return reclaiming;
       const pte = o.page[page]?.pte;
       if (pte?.t !== 'present') return () => 'done';
       if (memoryGone(w, pte.f)) return () => 'EFAULT';
@@ -141,7 +150,7 @@ export function planCowCopy(
         c.page = page;
         c.from = pte.f;
         c.unshare = unshare;
-        c.inv = newInvalidation(o.name, true, 'clear');
+        c.inv = newInvalidation(o.name, true, 'clear', null, [page]);
         invalidateStart(w, c.inv, p.pid);
         c.stage = subscribersLeft(c.inv) ? 'invalidate' : 'copy';
         return 'progress';

@@ -81,6 +81,18 @@ export function cpuAccessible(o: AnonObj, page: number, write: boolean): boolean
   return cpuTarget(o.page[page], write) !== null;
 }
 
+/**
+ * A direct reclaim the fault started (for its own frame or a copy's) finishes before anything
+ * else, even when the object went away meanwhile: it holds a page lock and an invalidation.
+ */
+export function cpuFaultReclaiming(
+  w: World,
+  p: Proc,
+  f: CpuFaultState,
+): Wait | (() => 'progress') | null {
+  return reclaimUnderWay(w, p, f.dr) ?? reclaimUnderWay(w, p, f.cow.dr);
+}
+
 export function cpuFaultPending(f: CpuFaultState): boolean {
   return (
     f.held !== null ||

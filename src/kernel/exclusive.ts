@@ -65,7 +65,7 @@ export function planRestore(
         }
         mmapRead(o, p.pid);
         r.page = page;
-        r.inv = newInvalidation(o.name, true, 'clear');
+        r.inv = newInvalidation(o.name, true, 'clear', null, [page]);
         invalidateStart(w, r.inv, p.pid);
         r.stage = subscribersLeft(r.inv) ? 'invalidate' : 'restore';
         return 'progress';

@@ -128,7 +128,7 @@ export function gupPhase(w: World, g: GupState): 'fault' | 'pin' {
 }
 
 export function planGup(w: World, p: Proc, g: GupState): Wait | (() => GupStep) {
-  const reclaiming = reclaimUnderWay(w, p, g.dr);
+  const reclaiming = reclaimUnderWay(w, p, g.dr) ?? reclaimUnderWay(w, p, g.cow.dr);
   if (reclaiming) return reclaiming;
   const o = objOf(w, g.obj, g.uid);
   if (o?.kind !== 'anon') return () => 'ENOENT';

@@ -121,7 +121,7 @@ function migrationWait(o: AnonObj, pages: readonly number[]): Wait | null {
 }
 
 export function planMirrorMap(w: World, p: Proc, m: MirrorMapState): Wait | (() => MirrorStep) {
-  const reclaiming = reclaimUnderWay(w, p, m.dr);
+  const reclaiming = reclaimUnderWay(w, p, m.dr) ?? reclaimUnderWay(w, p, m.cow.dr);
   if (reclaiming) return reclaiming;
   const o = objOf(w, m.obj, m.uid);
   const sub = w.importers[m.importer]?.objs[m.obj]?.sub;

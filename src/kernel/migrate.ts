@@ -133,7 +133,7 @@ export function newMigration(spec: MigSpec): MigState {
     select: spec.select ?? (spec.to === 'vram' ? SELECT_SYSTEM : SELECT_DEVICE),
     owner,
     stage: 'start',
-    inv: newInvalidation(spec.obj, true, 'migrate', owner),
+    inv: newInvalidation(spec.obj, true, 'migrate', owner, spec.pages),
     cols: [],
     skipped: 0,
     moved: 0,

@@ -26,6 +26,8 @@ export interface InvState {
   readonly event: InvEvent;
   /** MMU_NOTIFY_MIGRATE: the migration's pgmap owner (mmu_notifier_range_init_owner). */
   readonly owner: string | null;
+  /** The pages of the range (null: the whole object): subscribers zap only these. */
+  readonly pages: readonly number[] | null;
   id: number;
   /** Subscribers to call, in attach order (snapshot at start: later ones are deferred). */
   subs: string[];
@@ -38,8 +40,9 @@ export function newInvalidation(
   blockable: boolean,
   event: InvEvent,
   owner: string | null = null,
+  pages: readonly number[] | null = null,
 ): InvState {
-  return { obj, blockable, event, owner, id: 0, subs: [], i: 0, overlapped: false };
+  return { obj, blockable, event, owner, pages, id: 0, subs: [], i: 0, overlapped: false };
 }
 
 /**
@@ -109,13 +112,19 @@ export function invalidateEnd(w: World, inv: InvState): void {
 }
 
 /**
- * Zap an importer's device PTEs for an object (the caller holds its driver lock, or the bo's
- * reservation lock for a dma-buf attachment).
+ * Zap an importer's device PTEs for an object, or for some of its pages (the caller holds its
+ * driver lock, or the bo's reservation lock for a dma-buf attachment).
  */
-export function zapImporter(w: World, importer: string, obj: string): void {
+export function zapImporter(
+  w: World,
+  importer: string,
+  obj: string,
+  pages: readonly number[] | null = null,
+): void {
   const io = w.importers[importer]?.objs[obj];
   if (!io) return;
   for (let page = 0; page < io.pt.length; page++) {
+    if (pages !== null && !pages.includes(page)) continue;
     const e = io.pt[page];
     if (e) {
       // A device-atomic entry: the device writes back what it holds in its cache.
@@ -128,8 +137,17 @@ export function zapImporter(w: World, importer: string, obj: string): void {
   releaseVmaMap(w, importer, obj);
 }
 
-export function dmaWait(w: World, importer: string, obj: string): Wait | null {
-  const ids = w.dma.filter((d) => d.importer === importer && d.obj === obj).map((d) => d.id);
+export function dmaWait(
+  w: World,
+  importer: string,
+  obj: string,
+  pages: readonly number[] | null = null,
+): Wait | null {
+  const ids = w.dma
+    .filter(
+      (d) => d.importer === importer && d.obj === obj && (pages === null || pages.includes(d.page)),
+    )
+    .map((d) => d.id);
   return ids.length > 0 ? { on: 'dma', ids } : null;
 }
 
@@ -156,7 +174,8 @@ export function planCallSubscriber(w: World, p: Proc, inv: InvState): Wait | (()
   }
   const nl = notifierLock(importer);
   const dl = driverLock(importer);
-  const mustWait = () => dmaWait(w, importer, inv.obj) ?? jobInvalidateWait(w, importer, inv.obj);
+  const mustWait = () =>
+    dmaWait(w, importer, inv.obj, inv.pages) ?? jobInvalidateWait(w, importer, inv.obj);
   if (!inv.blockable) {
     return () => {
       if (lockBusy(w, nl, p.pid)) return refuse(w, inv);
@@ -219,7 +238,7 @@ function finishCallback(w: World, p: Proc, inv: InvState, importer: string): Cal
   const io = w.importers[importer]?.objs[inv.obj];
   if (io?.sub) io.sub.seq = w.mm.seq;
   jobPreempt(w, importer, inv.obj);
-  zapImporter(w, importer, inv.obj);
+  zapImporter(w, importer, inv.obj, inv.pages);
   unlock(w, driverLock(importer), p.pid);
   unlock(w, notifierLock(importer), p.pid);
   emit(w, { type: 'sub.invalidate', importer, obj: keyOf(w, inv.obj) });

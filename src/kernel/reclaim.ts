@@ -42,7 +42,13 @@ export function newReclaim(
   page: number,
   blockable: boolean,
 ): ReclaimState {
-  return { obj, uid, page, stage: 'lock', inv: newInvalidation(obj, blockable, 'clear') };
+  return {
+    obj,
+    uid,
+    page,
+    stage: 'lock',
+    inv: newInvalidation(obj, blockable, 'clear', null, [page]),
+  };
 }
 
 /** null: the reclaim goes on; 'done': the page was swapped out; an errno: it was not. */

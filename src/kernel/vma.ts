@@ -34,7 +34,13 @@ export function newVmaChange(
   pages: readonly number[],
   event: InvEvent,
 ): VmaChange {
-  return { obj, uid, pages: [...pages], stage: 'lock', inv: newInvalidation(obj, true, event) };
+  return {
+    obj,
+    uid,
+    pages: [...pages],
+    stage: 'lock',
+    inv: newInvalidation(obj, true, event, null, pages),
+  };
 }
 
 /** One step; `commit` runs with the invalidation open and ends it. 'done' when it has. */

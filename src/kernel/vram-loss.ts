@@ -75,11 +75,12 @@ function lostPages(
         const page = pin.pages[k];
         if (page === undefined || !lost.has(f)) return;
         const pg = o.page[page];
-        // The process has a new life of the page there (MADV_DONTNEED, a COW): only the pin's
-        // earlier life lost its data.
-        if (!o.destroyed && pg && pg.prot !== 'none' && pinLife(pin, k) !== pageLife(pg)) {
+        // The pin holds an earlier life of the page (the process dropped or copied it since):
+        // that life lost its data, recorded on the pin. The page itself is reported lost only
+        // when nothing has replaced it (munmapped or destroyed): a new life did not lose anything.
+        if (pg && pinLife(pin, k) !== pageLife(pg)) {
           stale?.push({ importer: imp.id, obj: io.obj, page, gen: pinLife(pin, k) });
-          return;
+          if (pg.prot !== 'none') return;
         }
         const list = out.get(io.obj) ?? [];
         if (!list.includes(page)) list.push(page);

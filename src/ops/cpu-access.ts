@@ -9,6 +9,7 @@ import {
   type CpuFaultState,
   cpuAccessible,
   cpuFaultPending,
+  cpuFaultReclaiming,
   cpuTarget,
   newCpuFault,
   planCpuFault,
@@ -104,6 +105,12 @@ function makeOp(name: 'cpu.read' | 'cpu.write') {
     },
     plan(w, p) {
       const s = p.st;
+      const reclaiming =
+        s.fault.dr.r === null && s.fault.cow.dr.r === null
+          ? null
+          : cpuFaultReclaiming(w, p, s.fault);
+      if (reclaiming)
+        return typeof reclaiming === 'function' ? () => (reclaiming(), PROGRESS) : reclaiming;
       const o = objOf(w, s.obj, s.uid);
       if (!o || o.destroyed) {
         return () => {

@@ -15,13 +15,15 @@
  *
  * The device then works on the page in its own cache until a CPU access takes it back
  * (exclusive.ts). EFAULT outside the VMA's protection (a read-only range included); EOPNOTSUPP
- * for a page in device-coherent memory (the model hands only system RAM to a device this way).
+ * for a page in device-coherent memory (the model hands only system RAM to a device this way);
+ * EBUSY for a pinned page (its pinner could reach it behind the device's back).
  */
 import { defineOp, done, failed, failNow, PROGRESS } from '../exec/op.js';
 import {
   abandonCpuFault,
   type CpuFaultState,
   cpuFaultPending,
+  cpuFaultReclaiming,
   newCpuFault,
   planCpuFault,
 } from '../kernel/cpufault.js';
@@ -66,13 +68,20 @@ function writable(o: AnonObj, page: number): boolean {
   return pte?.t === 'present' && pte.write;
 }
 
-/** Install the device-exclusive entry (the PTL and folio lock held); 'retry' if the page changed. */
-function install(w: World, o: AnonObj, s: St): 'ok' | 'retry' {
+/**
+ * Install the device-exclusive entry (the PTL and folio lock held); 'retry' if the page
+ * changed, EBUSY if somebody pins it.
+ */
+function install(w: World, o: AnonObj, s: St): 'ok' | 'retry' | 'EBUSY' {
   const pg = o.page[s.page];
   const pte = pg?.pte;
   // folio_walk_start re-checks the page is still mapped writable (and, here, in RAM);
   // otherwise fault again.
   if (!pg || pte?.t !== 'present' || !pte.write || whereIs(w, pte.f) !== 'system') return 'retry';
+  // A pinned page could be read and written by its pinner behind the device's back (the
+  // kernel leaves "other references, for example an earlier GUP" to the caller; the model
+  // refuses).
+  if ((w.frames[pte.f]?.pins ?? 0) > 0) return 'EBUSY';
   flushTlb(pg);
   setPte(w, pg, { t: 'exclusive', f: pte.f, dirty: pte.dirty, write: true, importer: s.importer });
   emit(w, { type: 'page.exclusive', obj: o.key, page: s.page, importer: s.importer });
@@ -137,6 +146,9 @@ export const impExclusive = defineOp<St>({
   phaseOf: (_w, p) => (p.st.stage === 'fault' ? 'fault' : 'exclusive'),
   plan(w, p) {
     const s = p.st;
+    const reclaiming = cpuFaultReclaiming(w, p, s.fault);
+    if (reclaiming)
+      return typeof reclaiming === 'function' ? () => (reclaiming(), PROGRESS) : reclaiming;
     const o = objOf(w, s.obj, s.uid);
     if (o?.kind !== 'anon') {
       return () => {
@@ -177,7 +189,7 @@ export const impExclusive = defineOp<St>({
         if (wait) return wait;
         return () => {
           mmapRead(o, p.pid);
-          s.inv = newInvalidation(o.name, true, 'exclusive');
+          s.inv = newInvalidation(o.name, true, 'exclusive', null, [s.page]);
           invalidateStart(w, s.inv, p.pid);
           s.stage = subscribersLeft(s.inv) ? 'invalidate' : 'commit';
           return PROGRESS;
@@ -197,6 +209,7 @@ export const impExclusive = defineOp<St>({
           const r = install(w, o, s);
           invalidateEnd(w, s.inv);
           mmapReadUnlock(o, p.pid);
+          if (r === 'EBUSY') return failed(r);
           s.stage = r === 'ok' ? 'program' : 'fault';
           return PROGRESS;
         };

@@ -44,7 +44,9 @@ function parentRanges(w: World, parent: string): AnonObj[] {
   const out: AnonObj[] = [];
   for (const name of Object.keys(w.objects).sort()) {
     const o = w.objects[name];
-    if (o?.kind === 'anon' && !o.destroyed && o.process === parent) out.push(o);
+    // A range munmapped whole has no VMA left to copy.
+    if (o?.kind !== 'anon' || o.destroyed || o.process !== parent) continue;
+    if (o.page.some((pg) => pg.prot !== 'none')) out.push(o);
   }
   return out;
 }

@@ -21,5 +21,6 @@ export type Errno = (typeof ERRNOS)[number];
 const CODES: ReadonlySet<string> = new Set(ERRNOS);
 
 export function isErrnoCode(x: unknown): x is Errno {
-  return typeof x === 'string' && CODES.has(x);
+  // Every code starts with 'E' (69): most other strings are told apart without the set.
+  return typeof x === 'string' && x.charCodeAt(0) === 69 && CODES.has(x);
 }
