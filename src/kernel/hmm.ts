@@ -290,8 +290,7 @@ function faultStep(w: World, o: AnonObj, m: MirrorMapState): MirrorStep {
     // set_page_dirty), so reclaim writes the page back.
     if (write) markDirty(pg);
     const f = pg.pte.f;
-    // A read fault maps read-only (DevPte.write): a device write faults again and dirties the page.
-    m.view.push({ f, tag: w.frames[f]?.tag ?? 0, write: m.write && write });
+    m.view.push({ f, tag: w.frames[f]?.tag ?? 0, write });
     emit(w, { type: 'devpt.view', importer: m.importer, obj: o.key, page: i });
   }
   m.stage = w.faults['retry-outside-lock'] ? 'retry' : 'lock';
