@@ -8,6 +8,7 @@
  */
 import { defineOp, done, failed, failNow, PROGRESS } from '../exec/op.js';
 import { newVmaZap, planVmaZap, type VmaZapState } from '../kernel/device-vma.js';
+import { zapImporter } from '../kernel/notifier.js';
 import { objOf } from '../kernel/objects.js';
 import { emit } from '../world/log.js';
 import type { BoObj, World } from '../world/types.js';
@@ -57,8 +58,15 @@ interface MunmapSt {
   zap: VmaZapState;
 }
 
-/** The VMA goes: its zap is done. */
+/**
+ * The VMA goes: its zap is done. A mirror's fault that got a p2p map after the zap called it
+ * (its read_retry then fails) gives it back here: no map outlives the VMA.
+ */
 export function removeVma(w: World, bo: BoObj): void {
+  for (const imp of Object.values(w.importers)) {
+    const m = imp.objs[bo.name]?.vma;
+    if (m && !m.pinned) zapImporter(w, imp.id, bo.name);
+  }
   bo.vma = null;
   emit(w, { type: 'vma.munmap', obj: bo.key });
 }
