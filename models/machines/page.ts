@@ -109,6 +109,7 @@ export const pageMachine = setup({
       on: {
         'dev.poweroff': { actions: 'notePower' },
         'page.populate': { target: 'system' },
+        'page.unmap': { target: 'gone', actions: 'letGo' },
         'page.inherit': [
           { guard: 'inheritsSystem', target: 'system' },
           { guard: 'inheritsPrivate', target: 'private', actions: 'takeOwner' },

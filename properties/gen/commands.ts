@@ -26,6 +26,8 @@ export interface GenCtx {
   readonly bo: boolean;
   /** The run's candidate pools without and with device events (filled on first use). */
   pools?: [Pool | null, Pool | null];
+  /** objsOf's answers during one decode (the world does not change while a step is decoded). */
+  objCache?: Map<string, string[]>;
   /** Scratch: the makers a decode has dropped (reused from one decode to the next). */
   dropped?: Uint8Array;
   /** Importers of the run by kinds (filled on first use; keyed by the makers' kind lists). */
@@ -69,6 +71,9 @@ function pushObjs(
  * process, then `child/name` in each forked child that runs.
  */
 function objsOf(ctx: GenCtx, kind: 'anon' | 'bo' | 'any', live = true): string[] {
+  const key = live ? kind : `${kind}+`;
+  const cached = ctx.objCache?.get(key);
+  if (cached) return cached;
   const out: string[] = [];
   pushObjs(ctx, OBJ_NAMES, kind, live, out);
   for (let i = 0; i < CHILD_NAMES.length; i++) {
@@ -76,6 +81,8 @@ function objsOf(ctx: GenCtx, kind: 'anon' | 'bo' | 'any', live = true): string[]
     if (names && ctx.w.processes[CHILD_NAMES[i] ?? '']?.ready)
       pushObjs(ctx, names, kind, live, out);
   }
+  ctx.objCache ??= new Map();
+  ctx.objCache.set(key, out);
   return out;
 }
 
@@ -136,8 +143,8 @@ function impOp(
 }
 
 /**
- * The first of n candidates (made on demand, from a rotation the choice picks) that the op would
- * accept, else the one the choice picked.
+ * The first of n candidates (made on demand, from a rotation the choice picks; at most PROBES of
+ * them) that the op would accept, else the one the choice picked.
  */
 function firstEnabled(
   ctx: GenCtx,
@@ -147,12 +154,18 @@ function firstEnabled(
 ): TraceStep | undefined {
   if (n === 0) return undefined;
   const at = c.below(n);
-  for (let k = 0; k < n; k++) {
+  // At most PROBES candidates are tried: with forked processes the pairs multiply, and a
+  // maker that finds nothing is simply dropped for this step.
+  const tries = Math.min(n, PROBES);
+  for (let k = 0; k < tries; k++) {
     const cand = make((at + k) % n);
     if (enabled(ctx, cand)) return cand;
   }
   return make(at);
 }
+
+/** How many candidates firstEnabled tries at most. */
+const PROBES = 6;
 
 /** A device event on one of the run's devices. */
 function devOp(
@@ -399,6 +412,7 @@ function pool(ctx: GenCtx, devices: boolean): Pool {
 
 /** Decode one choice into a trace step, or null when nothing is enabled. */
 export function decode(choice: number, ctx: GenCtx): TraceStep | null {
+  ctx.objCache?.clear();
   // Candidates: the pool's makers, then the runnable processes, with their weights.
   // At the pending bound, operations still run, but only to completion (they interleave with
   // the pending processes without adding one, unless they block).

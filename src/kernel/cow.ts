@@ -33,6 +33,7 @@ import {
   type InvState,
   invalidateEnd,
   invalidateStart,
+  NO_INVALIDATION,
   newInvalidation,
   planCallSubscriber,
   subscribersLeft,
@@ -61,7 +62,7 @@ export function newCow(): CowState {
     page: -1,
     from: -1,
     unshare: false,
-    inv: newInvalidation('', true, 'clear'),
+    inv: NO_INVALIDATION,
     dr: newDirectReclaim(),
   };
 }

@@ -16,6 +16,7 @@ import {
   type InvState,
   invalidateEnd,
   invalidateStart,
+  NO_INVALIDATION,
   newInvalidation,
   planCallSubscriber,
   subscribersLeft,
@@ -29,7 +30,7 @@ export interface RestoreState {
 }
 
 export function newRestore(): RestoreState {
-  return { stage: 'idle', page: -1, inv: newInvalidation('', true, 'clear') };
+  return { stage: 'idle', page: -1, inv: NO_INVALIDATION };
 }
 
 /**

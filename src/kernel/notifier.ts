@@ -35,6 +35,22 @@ export interface InvState {
   overlapped: boolean;
 }
 
+/**
+ * The invalidation a routine holds before it starts one (never started, never changed: a
+ * fresh one replaces it at start). Shared, so idle routines allocate nothing.
+ */
+export const NO_INVALIDATION: InvState = Object.freeze({
+  obj: '',
+  blockable: true,
+  event: 'clear',
+  owner: null,
+  pages: null,
+  id: 0,
+  subs: [],
+  i: 0,
+  overlapped: false,
+}) as InvState;
+
 export function newInvalidation(
   obj: string,
   blockable: boolean,

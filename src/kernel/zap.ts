@@ -35,6 +35,8 @@ export function zapPages(w: World, o: AnonObj, pages: readonly number[], how: Za
     pg.lost = false;
     pg.drops += 1;
     if (how === 'unmap') pg.prot = 'none';
-    if (had) emit(w, { type: how === 'unmap' ? 'page.unmap' : 'page.zap', obj: o.key, page });
+    // munmap ends the page whatever it held; MADV_DONTNEED only what was there.
+    if (how === 'unmap') emit(w, { type: 'page.unmap', obj: o.key, page });
+    else if (had) emit(w, { type: 'page.zap', obj: o.key, page });
   }
 }

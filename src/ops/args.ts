@@ -54,6 +54,7 @@ export function qualified(process: string, name: string): string {
 export function objName(w: World, a: Args): string | Errno {
   const name = str(a, 'obj');
   if (name === null || name.includes('/')) return 'EINVAL';
+  if (a.process === undefined) return name;
   const process = processArg(w, a);
   if (isErrno(process)) return process;
   return qualified(process, name);

@@ -20,7 +20,12 @@ import {
 } from '../kernel/notifier.js';
 import { objOf } from '../kernel/objects.js';
 import { allPages } from '../kernel/pages.js';
-import { type DirectReclaim, newDirectReclaim, planDirectReclaim } from '../kernel/reclaim.js';
+import {
+  type DirectReclaim,
+  newDirectReclaim,
+  planDirectReclaim,
+  reclaimUnderWay,
+} from '../kernel/reclaim.js';
 import { zapPages } from '../kernel/zap.js';
 import { emit } from '../world/log.js';
 import type { AnonObj, Proc, World } from '../world/types.js';
@@ -112,6 +117,15 @@ export const procFork = defineOp<St>({
   },
   plan(w, p) {
     const s = p.st;
+    // A direct reclaim under way finishes first, whatever the copies need by now.
+    const reclaiming = reclaimUnderWay(w, p, s.dr);
+    if (reclaiming) {
+      if (typeof reclaiming !== 'function') return reclaiming;
+      return () => {
+        reclaiming();
+        return PROGRESS;
+      };
+    }
     switch (s.stage) {
       case 'lock': {
         const ranges = parentRanges(w, s.parent);
