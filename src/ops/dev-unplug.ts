@@ -139,6 +139,14 @@ function planEvacuation(w: World, p: Proc, s: St): Plan {
   };
 }
 
+/** Killing a pin-flag map waits for its importer's DMA in flight on the bo (p2p.md). */
+function pinFlagDma(w: World, bo: BoObj): Wait | null {
+  const ids = w.dma
+    .filter((d) => d.obj === bo.name && w.importers[d.importer]?.objs[bo.name]?.vma?.pinned)
+    .map((d) => d.id);
+  return ids.length > 0 ? { on: 'dma', ids } : null;
+}
+
 /**
  * Before its bo is revoked, a device VMA is zapped through the mmu notifiers: mirrors and ODP
  * release their p2p maps as for any other invalidation (p2p.md).
@@ -215,7 +223,7 @@ export const devUnplug = defineOp<St>({
       if (zap) return zap;
       const bo = bosIn(w, d.id).find((b) => !s.done.includes(b.name));
       if (bo) {
-        const busy = lockBusy(w, resvLock(bo.name), p.pid);
+        const busy = lockBusy(w, resvLock(bo.name), p.pid) ?? pinFlagDma(w, bo);
         if (busy) return busy;
         return () => {
           tryLock(w, resvLock(bo.name), p.pid);

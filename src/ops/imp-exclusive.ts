@@ -101,7 +101,16 @@ function program(w: World, p: Proc, o: AnonObj, s: St): 'done' | 'retry' | 'EINV
   if (!io?.sub) r = 'EINVAL';
   // (mprotect leaves the exclusive entry alone; the device must not get write access then.)
   else if (pte?.t === 'exclusive' && pte.importer === s.importer && o.page[s.page]?.prot === 'rw') {
-    io.pt[s.page] = { f: pte.f, tag: w.frames[pte.f]?.tag ?? 0, write: true, atomic: true };
+    // Programmed again over its own atomic entry: what the device holds in its cache stays.
+    const prev = io.pt[s.page];
+    const held = prev?.f === pte.f && prev.held !== undefined ? { held: prev.held } : {};
+    io.pt[s.page] = {
+      f: pte.f,
+      tag: w.frames[pte.f]?.tag ?? 0,
+      write: true,
+      atomic: true,
+      ...held,
+    };
     emit(w, {
       type: 'devpt.set',
       importer: s.importer,
