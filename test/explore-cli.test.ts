@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { deadlocked } from '../properties/explore/model.js';
 import { Session } from '../properties/session.js';
@@ -177,7 +178,8 @@ describe('devmem-model explore', () => {
     child.stdout.on('data', (d) => {
       stdout += String(d);
     });
-    setTimeout(() => child.kill('SIGINT'), 1500);
+    // Ctrl-C once explore is well into its search (its handler is installed before it starts).
+    void cpuUsed(child.pid ?? 0, 1500).then(() => child.kill('SIGINT'));
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(code).toBe(130);
     expect(stdout).toContain('not complete: interrupted');
@@ -307,3 +309,26 @@ describe('where nothing can move', () => {
     expect(d).toMatchObject({ label: '#5', op: 'mm.reclaim', why: 'lock' });
   });
 });
+
+/**
+ * Resolves once process pid has used this much CPU time (Linux: /proc/pid/stat, in clock ticks
+ * of 10 ms), or after that long on the clock elsewhere: a loaded machine may take seconds of
+ * wall time to start node, but not more CPU time.
+ */
+async function cpuUsed(pid: number, ms: number): Promise<void> {
+  const start = Date.now();
+  for (;;) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      await sleep(ms);
+      return;
+    }
+    // Fields after the command name (which may hold spaces): utime and stime are 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    if (!Number.isFinite(ticks) || ticks * 10 >= ms || Date.now() - start > 50_000) return;
+    await sleep(20);
+  }
+}
