@@ -9,7 +9,8 @@ it(`the default check reaches at least ${COVERAGE_FLOOR}% of the specification's
   const r = checkCli('--seed', '1', '--coverage-floor', String(COVERAGE_FLOOR), '--out', tempDir());
   expect(r.code, r.out).toBe(0);
   expect(r.out).toMatch(/coverage of the specification: \d+\/\d+ transitions/);
-});
+  // The whole default check in one thread: ~25 s on an idle machine, minutes on a loaded one.
+}, 300_000);
 
 it('lists the transitions a short run did not reach', () => {
   const r = checkCli('--seed', '1', '--runs', '20', '--coverage', '--out', tempDir());
