@@ -6,7 +6,7 @@
  *   - step / run / finish drive a pending process.
  * Execution stops at the first atomic step that violates an invariant.
  */
-import { findProc, phaseOf, phasesOf } from '../../src/exec/kernel.js';
+import { findProc, phaseOf, phasesOf, type StepReport } from '../../src/exec/kernel.js';
 import type { Proc } from '../../src/world/types.js';
 import type { Session } from '../session.js';
 import type { TraceStep } from './types.js';
@@ -67,7 +67,10 @@ export class TraceRunner {
 
   /** One atomic step (unless blocked). */
   private once(p: Proc): Omit<StepOutcome, 'label'> {
-    const r = this.session.step(p);
+    return this.outcomeOf(p, this.session.step(p));
+  }
+
+  private outcomeOf(p: Proc, r: StepReport): Omit<StepOutcome, 'label'> {
     if (r.kind === 'done') return { result: doneResult(r.result), phase: null };
     if (r.kind === 'oops') return { result: { ok: false, error: 'EOOPS' }, phase: null };
     const phase = phaseOf(this.session.w, p);
@@ -78,8 +81,11 @@ export class TraceRunner {
 
   private toEnd(p: Proc): Omit<StepOutcome, 'label'> {
     for (let i = 0; i < MAX_RUN; i++) {
-      const out = this.once(p);
-      if (!('pending' in out.result) || this.violated) return out;
+      // Only the last step's outcome is reported: a step that leaves the process runnable is
+      // taken without asking for its phase.
+      const r = this.session.step(p);
+      if (r.kind === 'progress' && !this.violated) continue;
+      return this.outcomeOf(p, r);
     }
     const phase = phaseOf(this.session.w, p);
     return { result: { pending: true, phase }, phase };
