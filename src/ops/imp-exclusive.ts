@@ -83,7 +83,10 @@ function install(w: World, o: AnonObj, s: St): 'ok' | 'retry' | 'EBUSY' {
   // refuses).
   if ((w.frames[pte.f]?.pins ?? 0) > 0) return 'EBUSY';
   flushTlb(pg);
-  setPte(w, pg, { t: 'exclusive', f: pte.f, dirty: pte.dirty, write: true, importer: s.importer });
+  // make_device_exclusive looks the page up with FOLL_WRITE | FOLL_TOUCH, which dirties the
+  // folio (follow_page_pte), and restore_exclusive_pte maps it back dirty: the device may write,
+  // so reclaim must write the page out again, not keep an older swap copy.
+  setPte(w, pg, { t: 'exclusive', f: pte.f, dirty: true, write: true, importer: s.importer });
   emit(w, { type: 'page.exclusive', obj: o.key, page: s.page, importer: s.importer });
   emit(w, { type: 'devpt.view', importer: s.importer, obj: o.key, page: s.page });
   return 'ok';
