@@ -211,3 +211,20 @@ function copyStep(w: World, o: AnonObj, c: CowState): 'done' | Errno {
   emit(w, { type: 'page.cow', obj: o.key, page: c.page });
   return 'done';
 }
+
+/** The copy as one step of a fault that goes on after it (its 'done' is the fault's progress). */
+export function cowFaultStep(
+  w: World,
+  p: Proc,
+  o: AnonObj,
+  page: number,
+  unshare: boolean,
+  c: CowState,
+): Wait | (() => 'progress' | Errno) {
+  const step = planCowCopy(w, p, o, page, unshare, c);
+  if (typeof step !== 'function') return step;
+  return () => {
+    const r = step();
+    return r === 'done' ? 'progress' : r;
+  };
+}

@@ -11,15 +11,20 @@ import { freeCount, getRef, putRef, systemPool } from '../world/frames.js';
 import type { AnonObj, AnonPage, Proc, Wait, World } from '../world/types.js';
 import {
   type CowState,
+  cowFaultStep,
   cowUnderWay,
   letGoOfSource,
   newCow,
-  planCowCopy,
   reuse,
   writeNeed,
 } from './cow.js';
 import { memoryGone } from './engine.js';
-import { abandonInvalidation, newRestore, planRestore, type RestoreState } from './exclusive.js';
+import {
+  abandonInvalidation,
+  newRestore,
+  type RestoreState,
+  restoreFaultStep,
+} from './exclusive.js';
 import {
   dropHolds,
   type MigState,
@@ -117,8 +122,8 @@ export function planCpuFault(
   if (reclaiming) return reclaiming;
   const pg = o.page[page];
   if (!pg) return () => 'EINVAL';
-  if (cowUnderWay(f.cow)) return cowStep(w, p, o, page, f);
-  if (f.rs.stage !== 'idle') return restoreStep(w, p, o, page, f);
+  if (cowUnderWay(f.cow)) return cowFaultStep(w, p, o, page, false, f.cow);
+  if (f.rs.stage !== 'idle') return restoreFaultStep(w, p, o, page, f.rs);
   if (f.mig) {
     const mig = f.mig;
     const step = planMigration(w, p, mig);
@@ -190,7 +195,7 @@ export function planCpuFault(
         return 'progress';
       };
     case 'exclusive':
-      return restoreStep(w, p, o, page, f);
+      return restoreFaultStep(w, p, o, page, f.rs);
     case 'present': {
       if (!write || pte.write) return () => 'progress';
       // do_wp_page: reuse the page in place, or copy it (wp_page_copy).
@@ -200,39 +205,9 @@ export function planCpuFault(
           return 'progress';
         };
       }
-      return cowStep(w, p, o, page, f);
+      return cowFaultStep(w, p, o, page, false, f.cow);
     }
   }
-}
-
-function cowStep(
-  w: World,
-  p: Proc,
-  o: AnonObj,
-  page: number,
-  f: CpuFaultState,
-): Wait | (() => FaultStep) {
-  const step = planCowCopy(w, p, o, page, false, f.cow);
-  if (typeof step !== 'function') return step;
-  return () => {
-    const r = step();
-    return r === 'done' ? 'progress' : r;
-  };
-}
-
-function restoreStep(
-  w: World,
-  p: Proc,
-  o: AnonObj,
-  page: number,
-  f: CpuFaultState,
-): Wait | (() => FaultStep) {
-  const step = planRestore(w, p, o, page, f.rs);
-  if (typeof step !== 'function') return step;
-  return () => {
-    step();
-    return 'progress';
-  };
 }
 
 /** The object went away mid-fault: drop the reference and pointer the fault still holds. */

@@ -107,3 +107,19 @@ export function abandonInvalidation(
   invalidateEnd(w, inv);
   if (o) mmapReadUnlock(o, p.pid);
 }
+
+/** Taking the entry back as one step of a fault that goes on after it. */
+export function restoreFaultStep(
+  w: World,
+  p: Proc,
+  o: AnonObj,
+  page: number,
+  r: RestoreState,
+): Wait | (() => 'progress') {
+  const step = planRestore(w, p, o, page, r);
+  if (typeof step !== 'function') return step;
+  return () => {
+    step();
+    return 'progress';
+  };
+}

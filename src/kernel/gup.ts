@@ -16,15 +16,15 @@ import { emit } from '../world/log.js';
 import type { AnonObj, Proc, Wait, World } from '../world/types.js';
 import {
   type CowState,
+  cowFaultStep,
   cowUnderWay,
   newCow,
-  planCowCopy,
   reuse,
   unshareNeed,
   writeNeed,
 } from './cow.js';
 import { memoryGone } from './engine.js';
-import { newRestore, planRestore, type RestoreState } from './exclusive.js';
+import { newRestore, type RestoreState, restoreFaultStep } from './exclusive.js';
 import { faultErrno, type MigState, newMigration, planMigration } from './migrate.js';
 import { objOf } from './objects.js';
 import { deviceOf, faultInAll, framesToFault, markDirty, whereIs } from './pages.js';
@@ -132,8 +132,8 @@ export function planGup(w: World, p: Proc, g: GupState): Wait | (() => GupStep) 
   if (reclaiming) return reclaiming;
   const o = objOf(w, g.obj, g.uid);
   if (o?.kind !== 'anon') return () => 'ENOENT';
-  if (cowUnderWay(g.cow)) return cowStep(w, p, o, g.cow.page, g);
-  if (g.rs.stage !== 'idle') return restoreStep(w, p, o, g.rs.page, g);
+  if (cowUnderWay(g.cow)) return cowFaultStep(w, p, o, g.cow.page, !g.write, g.cow);
+  if (g.rs.stage !== 'idle') return restoreFaultStep(w, p, o, g.rs.page, g.rs);
   if (o.destroyed) return () => 'ENOENT';
   if (g.stage === 'migrate' && g.mig) {
     const mig = g.mig;
@@ -161,7 +161,7 @@ export function planGup(w: World, p: Proc, g: GupState): Wait | (() => GupStep) 
   const wait = migrationWait(o, g.pages);
   if (wait) return wait;
   const excl = g.pages.find((i) => o.page[i]?.pte.t === 'exclusive');
-  if (excl !== undefined) return restoreStep(w, p, o, excl, g);
+  if (excl !== undefined) return restoreFaultStep(w, p, o, excl, g.rs);
   const back = mustMigrate(w, o, g);
   if (back.length > 0) {
     return () => {
@@ -172,7 +172,7 @@ export function planGup(w: World, p: Proc, g: GupState): Wait | (() => GupStep) 
   }
   const shared = g.pages.find((i) => cowNeed(w, o, g, i) !== 'none');
   if (shared !== undefined) {
-    if (cowNeed(w, o, g, shared) === 'copy') return cowStep(w, p, o, shared, g);
+    if (cowNeed(w, o, g, shared) === 'copy') return cowFaultStep(w, p, o, shared, !g.write, g.cow);
     return () => {
       reuse(w, o, shared, !g.write);
       return 'progress';
@@ -183,30 +183,6 @@ export function planGup(w: World, p: Proc, g: GupState): Wait | (() => GupStep) 
   return () => {
     if (framesToFault(o, g.pages) > freeCount(w, systemPool())) return 'ENOMEM';
     if (!faultInAll(w, o, g.pages)) return 'ENOMEM';
-    return 'progress';
-  };
-}
-
-function cowStep(w: World, p: Proc, o: AnonObj, page: number, g: GupState): Wait | (() => GupStep) {
-  const step = planCowCopy(w, p, o, page, !g.write, g.cow);
-  if (typeof step !== 'function') return step;
-  return () => {
-    const r = step();
-    return r === 'done' ? 'progress' : r;
-  };
-}
-
-function restoreStep(
-  w: World,
-  p: Proc,
-  o: AnonObj,
-  page: number,
-  g: GupState,
-): Wait | (() => GupStep) {
-  const step = planRestore(w, p, o, page, g.rs);
-  if (typeof step !== 'function') return step;
-  return () => {
-    step();
     return 'progress';
   };
 }

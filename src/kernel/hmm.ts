@@ -20,9 +20,9 @@ import type { Errno } from '../world/errno.js';
 import { freeCount, systemPool } from '../world/frames.js';
 import { emit } from '../world/log.js';
 import type { AnonObj, DevPte, Proc, Wait, World } from '../world/types.js';
-import { type CowState, cowUnderWay, newCow, planCowCopy, reuse, writeNeed } from './cow.js';
+import { type CowState, cowFaultStep, cowUnderWay, newCow, reuse, writeNeed } from './cow.js';
 import { memoryGone } from './engine.js';
-import { newRestore, planRestore, type RestoreState } from './exclusive.js';
+import { newRestore, type RestoreState, restoreFaultStep } from './exclusive.js';
 import { driverLock, lockBusy, tryLock, unlock } from './locks.js';
 import {
   faultErrno,
@@ -127,8 +127,10 @@ export function planMirrorMap(w: World, p: Proc, m: MirrorMapState): Wait | (() 
   const sub = w.importers[m.importer]?.objs[m.obj]?.sub;
   const dl = driverLock(m.importer);
   // A copy-on-write or restore under way finishes first (it holds an invalidation open).
-  if (o?.kind === 'anon' && cowUnderWay(m.cow)) return cowStep(w, p, o, m.cow.page, m);
-  if (o?.kind === 'anon' && m.rs.stage !== 'idle') return restoreStep(w, p, o, m.rs.page, m);
+  if (o?.kind === 'anon' && cowUnderWay(m.cow))
+    return cowFaultStep(w, p, o, m.cow.page, false, m.cow);
+  if (o?.kind === 'anon' && m.rs.stage !== 'idle')
+    return restoreFaultStep(w, p, o, m.rs.page, m.rs);
   const replaced = m.stage !== 'fault' && m.sub !== null && sub?.order !== m.sub;
   if (m.stage !== 'migrate' && (o?.kind !== 'anon' || o.destroyed || !sub || replaced)) {
     // Gone under us: let go of the driver lock if this mapping holds it.
@@ -145,10 +147,11 @@ export function planMirrorMap(w: World, p: Proc, m: MirrorMapState): Wait | (() 
       const wait = readBeginWait(w, m.importer, m.obj) ?? migrationWait(o, m.pages);
       if (wait) return wait;
       const excl = m.pages.find((i) => o.page[i]?.pte.t === 'exclusive');
-      if (excl !== undefined) return restoreStep(w, p, o, excl, m);
+      if (excl !== undefined) return restoreFaultStep(w, p, o, excl, m.rs);
       const shared = m.write ? m.pages.find((i) => writeNeed(w, o.page[i]) !== 'none') : undefined;
       if (shared !== undefined) {
-        if (writeNeed(w, o.page[shared]) === 'copy') return cowStep(w, p, o, shared, m);
+        if (writeNeed(w, o.page[shared]) === 'copy')
+          return cowFaultStep(w, p, o, shared, false, m.cow);
         return () => {
           reuse(w, o, shared, false);
           return 'progress';
@@ -218,36 +221,6 @@ function protectionErrno(o: AnonObj, m: MirrorMapState): 'EFAULT' | 'EPERM' | nu
   if (m.pages.some((i) => o.page[i]?.prot === 'none')) return 'EFAULT';
   if (m.write && m.pages.some((i) => o.page[i]?.prot !== 'rw')) return 'EPERM';
   return null;
-}
-
-function cowStep(
-  w: World,
-  p: Proc,
-  o: AnonObj,
-  page: number,
-  m: MirrorMapState,
-): Wait | (() => MirrorStep) {
-  const step = planCowCopy(w, p, o, page, false, m.cow);
-  if (typeof step !== 'function') return step;
-  return () => {
-    const r = step();
-    return r === 'done' ? 'progress' : r;
-  };
-}
-
-function restoreStep(
-  w: World,
-  p: Proc,
-  o: AnonObj,
-  page: number,
-  m: MirrorMapState,
-): Wait | (() => MirrorStep) {
-  const step = planRestore(w, p, o, page, m.rs);
-  if (typeof step !== 'function') return step;
-  return () => {
-    step();
-    return 'progress';
-  };
 }
 
 /** read_retry: on a change, go back to read_begin. */
