@@ -104,3 +104,25 @@ export function needsZap(bo: BoObj): boolean {
 export function moveZap(w: World, bo: BoObj): VmaZapState {
   return newVmaZap(bo, 'clear', !w.faults['move-without-zap']);
 }
+
+/** A device event that zaps the VMAs of its bos one after another (reset's VRAM loss, unplug). */
+export interface VmaZaps {
+  /** The zap under way. */
+  zap?: VmaZapState | null;
+  /** The bos whose VMA was zapped already. */
+  zapped?: string[];
+}
+
+/** One step of the zap under way, if any; when it is over its bo counts as zapped. */
+export function planEventZap(w: World, p: Proc, s: VmaZaps): Wait | (() => void) | null {
+  const z = s.zap;
+  if (!z) return null;
+  const step = planVmaZap(w, p, z);
+  if (typeof step !== 'function') return step;
+  return () => {
+    if (step()) {
+      s.zap = null;
+      s.zapped = [...(s.zapped ?? []), z.obj];
+    }
+  };
+}

@@ -10,7 +10,7 @@
  */
 import { defineOp, done, failNow, PROGRESS } from '../exec/op.js';
 import { bosIn, claimDevice, releaseDevice } from '../kernel/device.js';
-import { newVmaZap, planVmaZap, type VmaZapState } from '../kernel/device-vma.js';
+import { newVmaZap, planEventZap, type VmaZapState } from '../kernel/device-vma.js';
 import { failJobs } from '../kernel/engine.js';
 import { destroyVram, reportVramLoss } from '../kernel/vram-loss.js';
 import { emit } from '../world/log.js';
@@ -84,18 +84,13 @@ export const devReset = defineOp<St>({
       case 'zap': {
         // The device is back: the mirrors of a lost bo's VMA release their p2p maps through
         // the notifiers (their device PTEs of the lost VRAM are already gone).
-        const z = s.zap;
-        if (z) {
-          const step = planVmaZap(w, p, z);
-          if (typeof step !== 'function') return step;
+        const zap = planEventZap(w, p, s);
+        if (typeof zap === 'function')
           return () => {
-            if (step()) {
-              s.zap = null;
-              s.zapped = [...(s.zapped ?? []), z.obj];
-            }
+            zap();
             return PROGRESS;
           };
-        }
+        if (zap) return zap;
         const next = lostVmas(w, s)[0];
         if (!next) return () => done({ vramLost: s.vramLost });
         return () => {

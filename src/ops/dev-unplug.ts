@@ -22,7 +22,7 @@ import {
   pinnedFrames,
   releaseDevice,
 } from '../kernel/device.js';
-import { newVmaZap, planVmaZap, type VmaZapState } from '../kernel/device-vma.js';
+import { newVmaZap, planEventZap, type VmaZapState } from '../kernel/device-vma.js';
 import { attachments, dropBoPin, invalidateAttachment } from '../kernel/dmabuf.js';
 import { failJobs, ignoresCopyFailure } from '../kernel/engine.js';
 import { lockBusy, resvLock, tryLock, unlock } from '../kernel/locks.js';
@@ -152,18 +152,13 @@ function pinFlagDma(w: World, bo: BoObj): Wait | null {
  * release their p2p maps as for any other invalidation (p2p.md).
  */
 function planUnplugZap(w: World, p: Proc, s: St): Plan | null {
-  const z = s.zap;
-  if (z) {
-    const step = planVmaZap(w, p, z);
-    if (typeof step !== 'function') return step;
+  const zap = planEventZap(w, p, s);
+  if (typeof zap === 'function')
     return () => {
-      if (step()) {
-        s.zap = null;
-        s.zapped = [...(s.zapped ?? []), z.obj];
-      }
+      zap();
       return PROGRESS;
     };
-  }
+  if (zap) return zap;
   const bo = bosIn(w, s.device).find(
     (b) => b.vma && !s.done.includes(b.name) && !(s.zapped ?? []).includes(b.name),
   );

@@ -3,7 +3,7 @@
  * hmm.rst pattern (phases fault, commit); a dma-buf importer gets an sg table from the
  * exporter (phases place, commit).
  */
-import { defineOp, done, failed, PROGRESS } from '../exec/op.js';
+import { defineOp } from '../exec/op.js';
 import { type MirrorMapState, mirrorPhase, newMirrorMap, planMirrorMap } from '../kernel/hmm.js';
 import { allPages } from '../kernel/pages.js';
 import { newVmaFault, type VmaFaultState, vmaFaultPhase } from '../kernel/vma-fault.js';
@@ -18,7 +18,7 @@ import {
   newDmabufMap,
   planDmabufMap,
 } from './dmabuf-map.js';
-import { planVmaImporterMap } from './vma-importer.js';
+import { mirrorMapOp, planVmaImporterMap } from './vma-importer.js';
 
 type St =
   | { readonly kind: 'mirror'; m: MirrorMapState }
@@ -82,15 +82,6 @@ export const impMap = defineOp<St>({
     const s = p.st;
     if (s.kind === 'dmabuf') return planDmabufMap(w, p as Proc, s.m);
     if (s.kind === 'vma' || s.kind === 'vfio') return planVmaImporterMap(w, p, s);
-    const step = planMirrorMap(w, p, s.m);
-    if (typeof step !== 'function') return step;
-    return () => {
-      const r = step();
-      if (r === 'progress') return PROGRESS;
-      if (r !== 'mapped') return failed(r);
-      const io = w.importers[s.m.importer]?.objs[s.m.obj];
-      if (io) io.mapped = true;
-      return done();
-    };
+    return mirrorMapOp(w, planMirrorMap(w, p, s.m), s.m);
   },
 });

@@ -8,26 +8,36 @@ import { objOf } from '../kernel/objects.js';
 import { releasePinFlag } from '../kernel/p2p.js';
 import { planVmaFault, type VmaFaultState } from '../kernel/vma-fault.js';
 import { type PinFlagState, planPinFlag } from '../kernel/vma-pin.js';
-import type { Proc, World } from '../world/types.js';
+import type { Errno } from '../world/errno.js';
+import type { Proc, Wait, World } from '../world/types.js';
 import { importerObj, tidyImporterObj } from './args.js';
+
+/**
+ * A mirror's map as an operation step, through hmm_range_fault or the device VMA: the importer
+ * has the object mapped once the map is.
+ */
+export function mirrorMapOp(
+  w: World,
+  step: Wait | (() => 'progress' | 'mapped' | Errno),
+  m: { readonly importer: string; readonly obj: string },
+): Plan {
+  if (typeof step !== 'function') return step;
+  return () => {
+    const r = step();
+    if (r === 'progress') return PROGRESS;
+    if (r !== 'mapped') return failed(r);
+    const io = w.importers[m.importer]?.objs[m.obj];
+    if (io) io.mapped = true;
+    return done();
+  };
+}
 
 export function planVmaImporterMap(
   w: World,
   p: Proc,
   s: { readonly kind: 'vma'; m: VmaFaultState } | { readonly kind: 'vfio'; m: PinFlagState },
 ): Plan {
-  if (s.kind === 'vma') {
-    const step = planVmaFault(w, p, s.m);
-    if (typeof step !== 'function') return step;
-    return () => {
-      const r = step();
-      if (r === 'progress') return PROGRESS;
-      if (r !== 'mapped') return failed(r);
-      const io = w.importers[s.m.importer]?.objs[s.m.obj];
-      if (io) io.mapped = true;
-      return done();
-    };
-  }
+  if (s.kind === 'vma') return mirrorMapOp(w, planVmaFault(w, p, s.m), s.m);
   return planPinFlagOp(w, p, s.m, true);
 }
 
