@@ -1,136 +1,121 @@
 #!/usr/bin/env node
 /**
- * `npm run mutation [-- [--shard i/n] [PATH…] [STRYKER OPTION…]]`: StrykerJS on the model.
+ * `npm run mutation [-- [PATH…] [--shard i/n] [--concurrency N] [--force] [--list]]`: StrykerJS
+ * on the model (docs/mutation.md).
  *
  * The files to mutate are every .ts file under src/ and properties/ (or under the PATHs given,
- * each a folder or a file of those), sorted. `--shard i/n` keeps the files whose path hashes to
- * slice i of n (FNV-1a of the path, so a file stays in its slice when others are added and the
- * slice's incremental results stay valid); the n slices are disjoint and cover every file.
- * Reports go to reports/mutation/<run>/ (mutation.json, mutation.html, incremental.json), <run>
- * being `shard-i-of-n`, or `all`, or the PATHs given; incremental mode reuses incremental.json
- * there, so a re-run tests only the mutants whose code or tests changed. Options that start with
- * `--` other than `--shard` go to Stryker as they are (`--concurrency 2`, `--force`,
- * `--logLevel debug`). Merge the reports with test/mutation/merge.mjs.
+ * each a folder or a file there). `--shard i/n` keeps slice i of n: the slices are disjoint, cover
+ * every file and hold about as many bytes each (test/mutation/select.mjs). Reports go to
+ * reports/mutation/<run>/ (mutation.json, mutation.html, incremental.json), <run> naming the
+ * PATHs (or `all`) and the slice. Incremental: a run tests only the mutants whose code or
+ * covering tests changed since the results in its incremental.json, or, for a run with none yet,
+ * since the merged report (reports/mutation/merged/mutation.json, `npm run mutation:merge`), so a
+ * file that moved to another slice keeps its results. `--force` tests every mutant again;
+ * `--list` prints the files and stops.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Command, InvalidArgumentError } from 'commander';
+import { isMutable, MUTATED, parseShard, runName, selectFiles } from './select.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const MUTATED = ['src', 'properties'];
 
-function fail(message) {
-  console.error(`mutation: ${message}`);
+function tsFiles(dir) {
+  return readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((e) => {
+    const p = `${dir}/${e.name}`;
+    if (e.isDirectory()) return tsFiles(p);
+    if (!e.name.endsWith('.ts') || e.name.endsWith('.d.ts')) return [];
+    return [{ path: p, size: statSync(join(ROOT, p)).size }];
+  });
+}
+
+function asShard(text) {
+  try {
+    return parseShard(text);
+  } catch {
+    throw new InvalidArgumentError('expected i/n with 1 ≤ i ≤ n ≤ 1000');
+  }
+}
+
+function asConcurrency(text) {
+  if (!/^[1-9]\d?$/.test(text)) throw new InvalidArgumentError('expected an integer from 1 to 99');
+  return Number(text);
+}
+
+/** A PATH argument as a path relative to the root with forward slashes, checked. */
+function wanted(p) {
+  const abs = resolve(p);
+  const rel = relative(ROOT, abs).split(sep).join('/');
+  if (!isMutable(rel)) throw new Error(`${p} is not under ${MUTATED.join('/ or ')}/`);
+  if (!existsSync(abs)) throw new Error(`no such file or folder: ${p}`);
+  if (!statSync(abs).isDirectory() && !rel.endsWith('.ts'))
+    throw new Error(`${p} is not a .ts file`);
+  return rel;
+}
+
+const program = new Command('npm run mutation --')
+  .description('StrykerJS on src/ and properties/ (or the PATHs given)')
+  .argument('[path...]', 'folders or .ts files under src/ or properties/')
+  .option('--shard <i/n>', 'mutate only slice i of n of the files', asShard)
+  .option('--concurrency <n>', 'test runner processes', asConcurrency, 1)
+  .option('--force', 'ignore the incremental results: test every mutant again')
+  .option('--list', 'print the files to mutate and stop')
+  .showHelpAfterError(false)
+  .configureOutput({ outputError: (s, write) => write(`mutation: ${s.replace(/^error: /, '')}`) })
+  .exitOverride();
+
+let opts;
+let paths;
+try {
+  program.parse();
+  opts = program.opts();
+  paths = program.args.map(wanted);
+} catch (e) {
+  if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') process.exit(0);
+  if (!e.code) console.error(`mutation: ${e.message}`);
   process.exit(2);
 }
 
-/** FNV-1a, 32 bits, of a path with forward slashes. */
-export function pathHash(path) {
-  let h = 0x811c9dc5;
-  for (const ch of Buffer.from(path, 'utf8')) {
-    h ^= ch;
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h;
+process.chdir(ROOT);
+const sel = { paths, shard: opts.shard ?? null };
+const files = selectFiles(MUTATED.flatMap(tsFiles), sel);
+if (opts.list) {
+  for (const f of files) console.log(f);
+  process.exit(0);
 }
-
-/** The slice (1-based) of n that a file belongs to. */
-export function shardOf(path, n) {
-  return (pathHash(path) % n) + 1;
-}
-
-function tsFiles(dir) {
-  return readdirSync(join(ROOT, dir), { withFileTypes: true })
-    .flatMap((e) => {
-      const p = `${dir}/${e.name}`;
-      if (e.isDirectory()) return tsFiles(p);
-      return e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') ? [p] : [];
-    })
-    .sort();
-}
-
-export function parseArgs(argv) {
-  let shard = null;
-  const paths = [];
-  const passThrough = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] ?? '';
-    if (a === '--shard' || a.startsWith('--shard=')) {
-      const v = a === '--shard' ? argv[++i] : a.slice('--shard='.length);
-      const m = /^([1-9]\d*)\/([1-9]\d*)$/.exec(v ?? '');
-      if (!m) fail(`--shard takes i/n with 1 ≤ i ≤ n, got "${v ?? ''}"`);
-      const index = Number(m[1]);
-      const count = Number(m[2]);
-      if (index > count) fail(`--shard takes i/n with 1 ≤ i ≤ n, got "${v}"`);
-      shard = { index, count };
-    } else if (a.startsWith('--')) {
-      passThrough.push(a);
-      const next = argv[i + 1];
-      if (!a.includes('=') && next !== undefined && !next.startsWith('--') && !isPath(next)) {
-        passThrough.push(next);
-        i++;
-      }
-    } else {
-      paths.push(a);
-    }
-  }
-  return { shard, paths, passThrough };
-}
-
-function isPath(arg) {
-  return MUTATED.some((d) => arg === d || arg.startsWith(`${d}/`));
-}
-
-export function selectFiles({ shard, paths }) {
-  let files = MUTATED.flatMap(tsFiles);
-  if (paths.length > 0) {
-    const wanted = paths.map((p) => {
-      const abs = resolve(p);
-      if (!existsSync(abs)) fail(`no such file or folder: ${p}`);
-      const rel = relative(ROOT, abs).split(sep).join('/');
-      if (!isPath(rel)) fail(`${p} is not under ${MUTATED.join('/ or ')}/`);
-      return { rel, dir: statSync(abs).isDirectory() };
-    });
-    files = files.filter((f) =>
-      wanted.some((w) => (w.dir ? f.startsWith(`${w.rel}/`) : f === w.rel)),
-    );
-    if (files.length === 0) fail(`no .ts file to mutate under ${paths.join(' ')}`);
-  }
-  if (shard) files = files.filter((f) => shardOf(f, shard.count) === shard.index);
-  return files;
-}
-
-function runName({ shard, paths }) {
-  const where =
-    paths.length > 0 ? paths.map((p) => p.replace(/[/\\.]+/g, '-').replace(/-+$/, '')) : ['all'];
-  return [...where, ...(shard ? [`shard-${shard.index}-of-${shard.count}`] : [])].join('+');
-}
-
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  process.chdir(ROOT);
-  const opts = parseArgs(process.argv.slice(2));
-  const files = selectFiles(opts);
-  const out = `reports/mutation/${runName(opts)}`;
-  console.log(
-    `mutation: ${files.length} files${opts.shard ? ` (slice ${opts.shard.index} of ${opts.shard.count})` : ''}, reports in ${out}/`,
-  );
-  if (files.length === 0) {
-    console.log('mutation: this slice holds no file; nothing to do');
+if (files.length === 0) {
+  if (sel.shard) {
+    console.log(`mutation: slice ${sel.shard.index} of ${sel.shard.count} holds no file`);
     process.exit(0);
   }
-  const stryker = join(ROOT, 'node_modules', '@stryker-mutator', 'core', 'bin', 'stryker.js');
-  const r = spawnSync(
-    process.execPath,
-    [
-      stryker,
-      'run',
-      'test/mutation/stryker.config.mjs',
-      '--mutate',
-      files.join(','),
-      ...opts.passThrough,
-    ],
-    { stdio: 'inherit', env: { ...process.env, DEVMEM_MUTATION_OUT: out } },
-  );
-  process.exit(r.status ?? 1);
+  console.error(`mutation: no .ts file to mutate under ${paths.join(' ')}`);
+  process.exit(2);
 }
+const out = `reports/mutation/${runName(sel)}`;
+const merged = 'reports/mutation/merged/mutation.json';
+if (!opts.force && !existsSync(`${out}/incremental.json`) && existsSync(merged)) {
+  mkdirSync(out, { recursive: true });
+  copyFileSync(merged, `${out}/incremental.json`);
+  console.log(`mutation: starting from the results in ${merged}`);
+}
+console.log(
+  `mutation: ${files.length} file(s)${sel.shard ? ` (slice ${sel.shard.index} of ${sel.shard.count})` : ''}, reports in ${out}/`,
+);
+const stryker = join(ROOT, 'node_modules', '@stryker-mutator', 'core', 'bin', 'stryker.js');
+const r = spawnSync(
+  process.execPath,
+  [
+    stryker,
+    'run',
+    'test/mutation/stryker.config.mjs',
+    '--mutate',
+    files.join(','),
+    '--concurrency',
+    String(opts.concurrency),
+    ...(opts.force ? ['--force'] : []),
+  ],
+  { stdio: 'inherit', env: { ...process.env, DEVMEM_MUTATION_OUT: out } },
+);
+process.exit(r.status ?? 1);

@@ -1,7 +1,7 @@
 /**
- * StrykerJS for `npm run mutation` (test/mutation/run.mjs passes the files to mutate, and where
- * the reports go in DEVMEM_MUTATION_OUT). The vitest runner with per-test coverage: each mutant runs only the tests that
- * reach it, stopping at the first failure. TypeScript 7 has no JavaScript API, so Stryker's
+ * StrykerJS for `npm run mutation` (test/mutation/run.mjs passes the files to mutate and the
+ * concurrency, and where the reports go in DEVMEM_MUTATION_OUT). The vitest runner with per-test
+ * coverage: each mutant runs only the tests that reach it, stopping at the first failure. TypeScript 7 has no JavaScript API, so Stryker's
  * tsconfig rewriting is pointed at nothing and no type checker runs; vitest transpiles by itself
  * (a mutant that would not type-check is run anyway, and is killed or survives like any other).
  * @type {import('@stryker-mutator/api/core').PartialStrykerOptions}
