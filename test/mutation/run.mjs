@@ -4,7 +4,7 @@
  * on the model (docs/mutation.md).
  *
  * The files to mutate are every .ts file under src/ and properties/ (or under the PATHs given,
- * each a folder or a file there). `--shard i/n` keeps slice i of n: the slices are disjoint, cover
+ * each a folder or a file there; `FILE:a-b` mutates only lines a to b of a file). `--shard i/n` keeps slice i of n: the slices are disjoint, cover
  * every file and hold about as many bytes each (test/mutation/select.mjs). Reports go to
  * reports/mutation/<run>/ (mutation.json, mutation.html, incremental.json), <run> naming the
  * PATHs (or `all`) and the slice. Incremental: a run tests only the mutants whose code or
@@ -44,14 +44,24 @@ function asConcurrency(text) {
   return Number(text);
 }
 
+/** Line ranges asked for (`FILE:a-b`), by file. */
+const ranges = new Map();
+
 /** A PATH argument as a path relative to the root with forward slashes, checked. */
-function wanted(p) {
+function wanted(arg) {
+  const m = /^(.*\.ts):([1-9]\d*)-([1-9]\d*)$/.exec(arg);
+  const p = m?.[1] ?? arg;
+  if (m && Number(m[2]) > Number(m[3])) throw new Error(`${arg}: the lines run backwards`);
   const abs = resolve(p);
   const rel = relative(ROOT, abs).split(sep).join('/');
   if (!isMutable(rel)) throw new Error(`${p} is not under ${MUTATED.join('/ or ')}/`);
   if (!existsSync(abs)) throw new Error(`no such file or folder: ${p}`);
   if (!statSync(abs).isDirectory() && !rel.endsWith('.ts'))
     throw new Error(`${p} is not a .ts file`);
+  if (m) {
+    if (statSync(abs).isDirectory()) throw new Error(`${arg}: lines are for a file, not a folder`);
+    ranges.set(rel, [...(ranges.get(rel) ?? []), `${m[2]}-${m[3]}`]);
+  }
   return rel;
 }
 
@@ -93,7 +103,7 @@ if (files.length === 0) {
   console.error(`mutation: no .ts file to mutate under ${paths.join(' ')}`);
   process.exit(2);
 }
-const out = `reports/mutation/${runName(sel)}`;
+const out = `reports/mutation/${runName({ ...sel, paths: program.args })}`;
 const merged = 'reports/mutation/merged/mutation.json';
 if (!opts.force && !existsSync(`${out}/incremental.json`) && existsSync(merged)) {
   mkdirSync(out, { recursive: true });
@@ -111,11 +121,19 @@ const r = spawnSync(
     'run',
     'test/mutation/stryker.config.mjs',
     '--mutate',
-    files.join(','),
+    files.flatMap((f) => ranges.get(f)?.map((r) => `${f}:${r}`) ?? [f]).join(','),
     '--concurrency',
     String(opts.concurrency),
     ...(opts.force ? ['--force'] : []),
   ],
-  { stdio: 'inherit', env: { ...process.env, DEVMEM_MUTATION_OUT: out } },
+  {
+    stdio: 'inherit',
+    env: {
+      ...process.env,
+      DEVMEM_MUTATION_OUT: out,
+      // The reductions' test (test/mutation/vitest.config.ts) only where it can kill something.
+      DEVMEM_MUTATION_EXPLORER: files.some((f) => f.startsWith('properties/explore/')) ? '1' : '0',
+    },
+  },
 );
 process.exit(r.status ?? 1);

@@ -58,6 +58,6 @@ export function selectFiles(all, { paths = [], shard = null } = {}) {
 
 /** The report folder's name: the paths (or `all`), and the slice. */
 export function runName({ paths = [], shard = null } = {}) {
-  const where = paths.length > 0 ? paths.map((p) => p.replace(/[/.]+/g, '-')) : ['all'];
+  const where = paths.length > 0 ? paths.map((p) => p.replace(/[/.:]+/g, '-')) : ['all'];
   return [...where, ...(shard ? [`shard-${shard.index}-of-${shard.count}`] : [])].join('+');
 }
