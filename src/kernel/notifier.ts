@@ -272,7 +272,8 @@ export function insertSeq(w: World): { seq: number; deferred: boolean } {
   if (w.mm.active > 0) {
     const wasOdd = isOdd(w.mm.seq);
     if (w.faults['new-subscription-valid']) return { seq: w.mm.seq - 1, deferred: wasOdd };
-    if (!wasOdd) w.mm.seq += 1;
+    // invalidate_seq |= 1; the insert-seq-backwards fault makes it odd by stepping back.
+    if (!wasOdd) w.mm.seq += w.faults['insert-seq-backwards'] ? -1 : 1;
     return { seq: w.mm.seq, deferred: wasOdd };
   }
   return { seq: w.mm.seq - 1, deferred: false };
