@@ -12,7 +12,7 @@ import type { InvalidateReason } from '../../models/alphabet.js';
 import { writeFrame } from '../world/frames.js';
 import { emit, freshId } from '../world/log.js';
 import type { Proc, Wait, World } from '../world/types.js';
-import { driverLock, lockBusy, notifierLock, tryLock, unlock } from './locks.js';
+import { assertHeld, driverLock, lockBusy, notifierLock, tryLock, unlock } from './locks.js';
 import { importerConfig, keyOf } from './objects.js';
 import { releaseVmaMap } from './p2p.js';
 import { jobInvalidateWait, jobPreempt } from './userptr.js';
@@ -251,6 +251,8 @@ function refuse(w: World, inv: InvState): CallResult {
 
 /** set_seq, zap, release both locks: the subscriber's invalidate() returns. */
 function finishCallback(w: World, p: Proc, inv: InvState, importer: string): CallResult {
+  assertHeld(w, notifierLock(importer), p.pid, 'invalidate() zapping device PTEs');
+  assertHeld(w, driverLock(importer), p.pid, 'invalidate() zapping device PTEs');
   const io = w.importers[importer]?.objs[inv.obj];
   if (io?.sub) io.sub.seq = w.mm.seq;
   jobPreempt(w, importer, inv.obj);
