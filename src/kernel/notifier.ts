@@ -71,6 +71,9 @@ function skipsInvalidation(w: World, importer: string, inv: InvState): boolean {
   // The mirror-ignores-protection fault: a mirror that treats mprotect as nothing to do.
   if (inv.event === 'protection_vma' && w.faults['mirror-ignores-protection'])
     return importerConfig(w, importer)?.kind === 'mirror';
+  // The mirror-ignores-fork-protection fault: a mirror that treats fork's write-protect as nothing.
+  if (inv.event === 'protection_page' && w.faults['mirror-ignores-fork-protection'])
+    return importerConfig(w, importer)?.kind === 'mirror';
   if (inv.event !== 'migrate' || inv.owner === null) return false;
   const ic = importerConfig(w, importer);
   if (ic?.kind !== 'mirror' || ic.device === null) return false;
