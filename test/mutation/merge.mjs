@@ -6,8 +6,10 @@
  * mutation.html, scores.md — and print the score of every folder and file as a Markdown table.
  *
  * Each report numbers its tests from 0, so the tests are renumbered by test file and name. A
- * file mutated in several reports keeps the results of the newest report (by modification time)
- * and says so. Exit 2 with one line when a report is missing or is not a mutation report.
+ * file in several reports (oldest first, by modification time) is merged mutant by mutant while
+ * its source is the same, the newer result winning; a newer report of changed source replaces the
+ * older results. Either is noted. Exit 2 with one line when a report is missing or is not a
+ * mutation report.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -19,8 +21,8 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const OUT = 'reports/mutation/merged';
 
 /**
- * Merge reports, oldest first (a later one's file replaces an earlier one's). Returns the merged
- * report and a note for every file that was in more than one.
+ * Merge reports, oldest first (see above). Returns the merged report and a note for every file
+ * that was in more than one.
  */
 export function mergeReports(named) {
   const files = {};
@@ -51,17 +53,24 @@ export function mergeReports(named) {
     }
     const map = (list) => list?.map((id) => remap.get(id) ?? id);
     for (const [path, file] of Object.entries(report.files)) {
-      if (from[path] !== undefined)
-        notes.push(`${path}: results of ${name} replace ${from[path]}'s`);
+      const mutants = file.mutants.map((m) => ({
+        ...m,
+        ...(m.killedBy ? { killedBy: map(m.killedBy) } : {}),
+        ...(m.coveredBy ? { coveredBy: map(m.coveredBy) } : {}),
+      }));
+      const before = files[path];
+      if (before && before.source === file.source) {
+        // The same code (a run of some lines, then of the whole file): mutant by mutant.
+        const byKey = new Map(before.mutants.map((m) => [mutantKey(m), m]));
+        for (const m of mutants) byKey.set(mutantKey(m), m);
+        files[path] = { ...file, mutants: [...byKey.values()] };
+        notes.push(`${path}: results of ${name} update ${from[path]}'s mutant by mutant`);
+      } else {
+        if (before)
+          notes.push(`${path}: changed since ${from[path]}; the results of ${name} replace them`);
+        files[path] = { ...file, mutants };
+      }
       from[path] = name;
-      files[path] = {
-        ...file,
-        mutants: file.mutants.map((m) => ({
-          ...m,
-          ...(m.killedBy ? { killedBy: map(m.killedBy) } : {}),
-          ...(m.coveredBy ? { coveredBy: map(m.coveredBy) } : {}),
-        })),
-      };
     }
   }
   if (last === null) throw new Error('no report to merge');
@@ -77,6 +86,12 @@ export function mergeReports(named) {
     },
     notes,
   };
+}
+
+/** A mutant by where it is and what it does (ids differ from one run to the next). */
+function mutantKey(m) {
+  const { start, end } = m.location;
+  return `${start.line}:${start.column}-${end.line}:${end.column} ${m.mutatorName} ${m.replacement ?? ''}`;
 }
 
 const pct = (x) => (Number.isNaN(x) ? '–' : `${x.toFixed(1)}%`);

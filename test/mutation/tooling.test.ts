@@ -114,15 +114,39 @@ describe('merging shard reports', () => {
     ]);
   });
 
-  it('keeps the later report of a file mutated twice, and says so', () => {
+  it('merges a file mutated twice mutant by mutant, the later result winning, and says so', () => {
+    const at = (line: number, m: ReturnType<typeof mutant>) => ({
+      ...m,
+      location: { start: { line, column: 1 }, end: { line, column: 2 } },
+    });
+    const whole = report(
+      'src/kernel/a.ts',
+      ['t'],
+      [at(1, mutant('0', 'Survived')), at(2, mutant('1', 'Survived'))],
+    );
+    const lines = report('src/kernel/a.ts', ['t'], [at(2, mutant('0', 'Killed', ['0']))]);
+    const { report: merged, notes } = mergeReports([
+      { name: 'whole', report: whole },
+      { name: 'lines', report: lines },
+    ]);
+    expect(merged.files['src/kernel/a.ts']?.mutants.map((m) => m.status)).toEqual([
+      'Survived',
+      'Killed',
+    ]);
+    expect(notes).toEqual(["src/kernel/a.ts: results of lines update whole's mutant by mutant"]);
+  });
+
+  it('replaces the results of a file whose source changed since', () => {
     const old = report('src/kernel/a.ts', ['t'], [mutant('0', 'Survived')]);
     const now = report('src/kernel/a.ts', ['t'], [mutant('0', 'Killed', ['0'])]);
+    const file = now.files['src/kernel/a.ts'];
+    if (file) file.source = 'y';
     const { report: merged, notes } = mergeReports([
       { name: 'old', report: old },
       { name: 'new', report: now },
     ]);
-    expect(merged.files['src/kernel/a.ts']?.mutants[0]?.status).toBe('Killed');
-    expect(notes).toEqual(["src/kernel/a.ts: results of new replace old's"]);
+    expect(merged.files['src/kernel/a.ts']?.mutants.map((m) => m.status)).toEqual(['Killed']);
+    expect(notes).toEqual(['src/kernel/a.ts: changed since old; the results of new replace them']);
   });
 
   it('scores every folder and file', () => {
