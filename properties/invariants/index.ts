@@ -9,6 +9,7 @@ import { lifecycleNoLeaks } from './lifecycle-no-leaks.js';
 import { mapNoStalePfn } from './map-no-stale-pfn.js';
 import { mapObservesCurrentData } from './map-observes-current-data.js';
 import { mapRespectsProtection } from './map-respects-protection.js';
+import { notifierSeqMovesForward } from './notifier-seq-forward.js';
 import { notifierSeqProtocol } from './notifier-seq-protocol.js';
 import { p2pWindowNotReusedWhileMapped } from './p2p-window.js';
 import { pinBalanced } from './pin-balanced.js';
@@ -36,6 +37,7 @@ export const INVARIANTS: readonly Invariant[] = [
   mapObservesCurrentData,
   frameNoUseAfterFree,
   notifierSeqProtocol,
+  notifierSeqMovesForward,
   policyP2pOnlyWhenAllowed,
   policyPinnedNonP2pInSystem,
   p2pWindowNotReusedWhileMapped,

@@ -23,7 +23,7 @@ import type { AnonObj, DevPte, Proc, Wait, World } from '../world/types.js';
 import { type CowState, cowFaultStep, cowUnderWay, newCow, reuse, writeNeed } from './cow.js';
 import { memoryGone } from './engine.js';
 import { newRestore, type RestoreState, restoreFaultStep } from './exclusive.js';
-import { driverLock, lockBusy, tryLock, unlock } from './locks.js';
+import { assertHeld, driverLock, lockBusy, tryLock, unlock } from './locks.js';
 import {
   faultErrno,
   type MigState,
@@ -201,6 +201,7 @@ export function planMirrorMap(w: World, p: Proc, m: MirrorMapState): Wait | (() 
     }
     case 'program':
       return () => {
+        assertHeld(w, dl, p.pid, 'programming device PTEs');
         const checkHere = !w.faults['retry-outside-lock'] && !w.faults['skip-read-retry'];
         if (checkHere && retried(w, m)) {
           unlock(w, dl, p.pid);

@@ -43,6 +43,18 @@ export function lockBusy(w: World, lock: LockName, pid: number): Wait | null {
   return h !== null && h !== pid ? { on: 'lock', lock, holder: h } : null;
 }
 
+/**
+ * lockdep_assert_held: a step that must hold a lock and does not is the simulated kernel's oops
+ * (Kernel.NoOops). Steps are atomic, so a lock dropped too early changes nothing the other
+ * invariants see; this is how the checker sees who must hold what.
+ */
+export function assertHeld(w: World, lock: LockName, pid: number, what: string): void {
+  const h = lockHolder(w, lock);
+  if (h !== pid) {
+    throw new Error(`lockdep: ${what} without ${lock} (${h === null ? 'free' : `held by p${h}`})`);
+  }
+}
+
 export function unlock(w: World, lock: LockName, pid: number): void {
   if (lockHolder(w, lock) === pid) setHolder(w, lock, null);
 }

@@ -12,7 +12,7 @@ import type { InvalidateReason } from '../../models/alphabet.js';
 import { writeFrame } from '../world/frames.js';
 import { emit, freshId } from '../world/log.js';
 import type { Proc, Wait, World } from '../world/types.js';
-import { driverLock, lockBusy, notifierLock, tryLock, unlock } from './locks.js';
+import { assertHeld, driverLock, lockBusy, notifierLock, tryLock, unlock } from './locks.js';
 import { importerConfig, keyOf } from './objects.js';
 import { releaseVmaMap } from './p2p.js';
 import { jobInvalidateWait, jobPreempt } from './userptr.js';
@@ -70,6 +70,9 @@ export function newInvalidation(
 function skipsInvalidation(w: World, importer: string, inv: InvState): boolean {
   // The mirror-ignores-protection fault: a mirror that treats mprotect as nothing to do.
   if (inv.event === 'protection_vma' && w.faults['mirror-ignores-protection'])
+    return importerConfig(w, importer)?.kind === 'mirror';
+  // The mirror-ignores-fork-protection fault: a mirror that treats fork's write-protect as nothing.
+  if (inv.event === 'protection_page' && w.faults['mirror-ignores-fork-protection'])
     return importerConfig(w, importer)?.kind === 'mirror';
   if (inv.event !== 'migrate' || inv.owner === null) return false;
   const ic = importerConfig(w, importer);
@@ -251,6 +254,8 @@ function refuse(w: World, inv: InvState): CallResult {
 
 /** set_seq, zap, release both locks: the subscriber's invalidate() returns. */
 function finishCallback(w: World, p: Proc, inv: InvState, importer: string): CallResult {
+  assertHeld(w, notifierLock(importer), p.pid, 'invalidate() zapping device PTEs');
+  assertHeld(w, driverLock(importer), p.pid, 'invalidate() zapping device PTEs');
   const io = w.importers[importer]?.objs[inv.obj];
   if (io?.sub) io.sub.seq = w.mm.seq;
   jobPreempt(w, importer, inv.obj);
@@ -272,7 +277,8 @@ export function insertSeq(w: World): { seq: number; deferred: boolean } {
   if (w.mm.active > 0) {
     const wasOdd = isOdd(w.mm.seq);
     if (w.faults['new-subscription-valid']) return { seq: w.mm.seq - 1, deferred: wasOdd };
-    if (!wasOdd) w.mm.seq += 1;
+    // invalidate_seq |= 1; the insert-seq-backwards fault makes it odd by stepping back.
+    if (!wasOdd) w.mm.seq += w.faults['insert-seq-backwards'] ? -1 : 1;
     return { seq: w.mm.seq, deferred: wasOdd };
   }
   return { seq: w.mm.seq - 1, deferred: false };

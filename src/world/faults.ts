@@ -297,6 +297,24 @@ export const FAULTS = [
   },
   // Added by this project so that invariants the catalogue leaves uncovered can be shown to fail.
   {
+    name: 'mirror-ignores-fork-protection',
+    trips: 'Map.NoStalePfn',
+    what: "a mirror treats MMU_NOTIFY_PROTECTION_PAGE (fork write-protecting the parent's private pages for copy-on-write) as nothing to do and keeps its writable entries: the device goes on writing a page the child now shares",
+    history:
+      'copy_page_range sends MMU_NOTIFY_PROTECTION_PAGE before write-protecting a COW mapping; a driver that skips it as harmless (the event argument, 5.2) leaves the device writing the shared page; found by a mutant of Map.NoStalePfn that switched its write clause off (docs/mutation.md)',
+    area: 'vm',
+    families: ['vm', 'mirror'],
+  },
+  {
+    name: 'insert-seq-backwards',
+    trips: 'Notifier.SeqMovesForward',
+    what: 'a subscription inserted while only ranges that overlap nobody are active makes the even sequence odd by stepping it back (seq - 1) instead of forward (seq | 1), so a later invalidation can hand a subscription the seq an earlier read_begin saw',
+    history:
+      'mmu_interval_notifier_insert sets `subscriptions->invalidate_seq |= 1` (99cb252f5e68, "mm/mmu_notifier: add an interval tree notifier", 5.5); found as a surviving mutant (docs/mutation.md)',
+    area: 'notifier',
+    families: ['mirror', 'reclaim', 'migrate'],
+  },
+  {
     name: 'hmm-maps-foreign-private',
     trips: 'Policy.P2pOnlyWhenAllowed',
     what: "hmm_range_fault returns another device's private page as is instead of faulting it to RAM",
