@@ -62,6 +62,12 @@ function describe(wait: Wait): string {
   }
 }
 
+/** A single waiter can only be in a cycle by waiting on itself. */
+function selfLoop(graph: ReadonlyMap<number, readonly number[]>): boolean {
+  for (const [pid, to] of graph) if (to.includes(pid)) return true;
+  return false;
+}
+
 /** A process as the trace names it (its label) and as the kernel does (its pid): they differ. */
 function name(p: { readonly label: string; readonly op: string } | undefined, pid: number): string {
   return p === undefined ? `pid ${pid}` : `${p.label} (${p.op}, pid ${pid})`;
@@ -73,22 +79,22 @@ export const progressNoDeadlock: Invariant = {
     'no pending processes wait on each other in a cycle, and none waits on a lock that no pending process holds; waiting for a user action (reset, resume, unpin) is not a deadlock',
   check({ w, waits }) {
     if (waits.size === 0) return null;
-    const pending = new Map(w.procs.map((p) => [p.pid, p]));
-    const graph = new Map<number, number[]>();
+    const procOf = (pid: number) => w.procs.find((p) => p.pid === pid);
+    const graph = new Map<number, readonly number[]>();
     for (const [pid, wait] of waits) {
       const e = waitEdge(w, wait);
-      const who = name(pending.get(pid), pid);
-      if ('orphan' in e) return { message: `${who} waits on ${e.orphan}` };
       if ('user' in e) continue;
+      if ('orphan' in e) return { message: `${name(procOf(pid), pid)} waits on ${e.orphan}` };
       for (const to of e.to) {
-        if (!pending.has(to)) {
+        if (procOf(to) === undefined) {
           return {
-            message: `${who} waits on ${describe(wait)}, held by pid ${to}, which is no longer running`,
+            message: `${name(procOf(pid), pid)} waits on ${describe(wait)}, held by pid ${to}, which is no longer running`,
           } satisfies Finding;
         }
       }
-      graph.set(pid, [...e.to]);
+      if (e.to.length > 0) graph.set(pid, e.to);
     }
+    if (graph.size < 2 && !selfLoop(graph)) return null;
     const state = new Map<number, 1 | 2>();
     const cycleFrom = (n: number, path: number[]): number[] | null => {
       state.set(n, 1);
@@ -106,7 +112,7 @@ export const progressNoDeadlock: Invariant = {
       if (state.has(n)) continue;
       const c = cycleFrom(n, []);
       if (c) {
-        const names = c.map((pid) => name(pending.get(pid), pid));
+        const names = c.map((pid) => name(procOf(pid), pid));
         return { message: `processes wait on each other in a cycle: ${names.join(' → ')}` };
       }
     }
