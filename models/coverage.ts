@@ -3,7 +3,7 @@
  * target) — a guarded transition that stays in its state counts as a transition to itself. The
  * product records the same keys as runs take them, so coverage is a set difference.
  */
-import type { MachineSpec } from './product.js';
+import type { MachineSpec } from './machine-spec.js';
 
 export interface TransitionInfo {
   readonly machine: string;

@@ -7,29 +7,12 @@
  * xstate's pure `transition()` and are cached by (machine, state, context, event), so a run pays
  * for xstate once per distinct transition.
  */
-import { type AnyStateMachine, getInitialSnapshot, type StateValue, transition } from 'xstate';
+import { getInitialSnapshot, type StateValue, transition } from 'xstate';
 import type { SpecEvent, SpecEventType } from './alphabet.js';
 import { transitionKey } from './coverage.js';
+import type { Directory, MachineSpec } from './machine-spec.js';
 
-export interface Directory {
-  /** Objects the run created: kind and size. */
-  readonly objs: Record<
-    string,
-    { readonly kind: 'anon' | 'bo'; readonly pages: number; importers: string[]; released: boolean }
-  >;
-}
-
-export interface MachineSpec {
-  readonly id: string;
-  readonly machine: AnyStateMachine;
-  readonly alphabet: readonly SpecEventType[];
-  /** How instances are keyed (documentation). */
-  readonly keyedBy: string;
-  /** The instance keys this event reaches. */
-  route(ev: SpecEvent, dir: Directory): readonly string[];
-  /** The part of an event the machine's guards and actions read (default: its type). */
-  eventKey?(ev: SpecEvent): string;
-}
+export type { Directory, MachineSpec } from './machine-spec.js';
 
 export interface InstanceState {
   readonly v: string;

@@ -7,7 +7,7 @@ import { opDef } from '../../src/exec/registry.js';
 import type { World } from '../../src/world/types.js';
 import type { TraceStep } from '../trace/types.js';
 import { Choice } from './choose.js';
-import type { Family, Profile } from './profile.js';
+import type { Family, Profile } from './families.js';
 
 export const OBJ_NAMES = ['a', 'b', 'c'] as const;
 
