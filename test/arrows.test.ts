@@ -60,8 +60,7 @@ function circles(dirs: readonly string[]): string[][] {
       if (state.get(d) === 'open') {
         const stack = [...path, f];
         found.push([...stack.slice(stack.indexOf(d)), d]);
-      }
-      else if (!state.has(d) && graph.has(d)) visit(d, [...path, f]);
+      } else if (!state.has(d) && graph.has(d)) visit(d, [...path, f]);
     }
     state.set(f, 'done');
   };

@@ -41,6 +41,15 @@ for (const dir of ['test/scenarios', 'test/regressions']) {
               ])
             : [],
         );
+        // What a finding involves is named once each (a reader scans "involved:" for ids).
+        for (const v of r.violations ?? []) {
+          for (const ids of [v.frames ?? [], v.objs ?? [], v.importers ?? []]) {
+            const list: readonly unknown[] = ids;
+            expect(new Set(list).size, `${v.invariant} involves ${list.join(', ')}`).toBe(
+              list.length,
+            );
+          }
+        }
         expect(r.ok).toBe(true);
       });
     }

@@ -10,6 +10,20 @@ function cpuWritable(w: Parameters<Invariant['check']>[0]['w'], obj: string, pag
   return pte.write;
 }
 
+/** Why a device PTE is stale, in words: another frame backs the page, or this one was reused. */
+function staleWhy(
+  e: { readonly f: number; readonly tag: number },
+  fr: { readonly tag: number; readonly state: string } | undefined,
+  b: number | null,
+): string {
+  if (b !== e.f) {
+    const reused = fr !== undefined && fr.tag !== e.tag ? ' (since reallocated)' : '';
+    return `${reused}, but the page is backed by ${b ?? 'no frame'}`;
+  }
+  if (!fr || fr.state === 'free') return ', which backs the page but is free';
+  return `, learned at allocation ${e.tag}, but the frame was freed and reallocated to the page since (allocation ${fr.tag})`;
+}
+
 export const mapNoStalePfn: Invariant = {
   name: 'Map.NoStalePfn',
   statement:
@@ -23,8 +37,8 @@ export const mapNoStalePfn: Invariant = {
         const fr = w.frames[e.f];
         if (b !== e.f || !fr || fr.tag !== e.tag || fr.state === 'free') {
           return {
-            message: `${importer} maps ${io.obj}[${page}] to frame ${e.f}${fr && fr.tag !== e.tag ? ' (since reallocated)' : ''}, but the page is backed by ${b ?? 'no frame'}`,
-            frames: b === null ? [e.f] : [e.f, b],
+            message: `${importer} maps ${io.obj}[${page}] to frame ${e.f}${staleWhy(e, fr, b)}`,
+            frames: b === null || b === e.f ? [e.f] : [e.f, b],
             objs: [io.obj],
             importers: [importer],
           };

@@ -30,6 +30,15 @@ export function failNow(error: Errno): Action {
   return () => failed(error);
 }
 
+/** A kernel step (a wait, or an action that only makes progress) as an op's plan. */
+export function asPlan(step: Wait | (() => 'progress')): Plan {
+  if (typeof step !== 'function') return step;
+  return () => {
+    step();
+    return PROGRESS;
+  };
+}
+
 export function isWait(p: Plan): p is Wait {
   return typeof p !== 'function';
 }

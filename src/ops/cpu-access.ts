@@ -3,7 +3,7 @@
  * migrate_to_ram out of device-private memory); coherent pages are accessed in place; a bo is
  * accessed in place through the BAR once its move fence has signalled.
  */
-import { defineOp, done, failed, type Plan, PROGRESS } from '../exec/op.js';
+import { asPlan, defineOp, done, failed, type Plan, PROGRESS } from '../exec/op.js';
 import {
   abandonCpuFault,
   type CpuFaultState,
@@ -109,8 +109,7 @@ function makeOp(name: 'cpu.read' | 'cpu.write') {
         s.fault.dr.r === null && s.fault.cow.dr.r === null
           ? null
           : cpuFaultReclaiming(w, p, s.fault);
-      if (reclaiming)
-        return typeof reclaiming === 'function' ? () => (reclaiming(), PROGRESS) : reclaiming;
+      if (reclaiming) return asPlan(reclaiming);
       const o = objOf(w, s.obj, s.uid);
       if (!o || o.destroyed) {
         return () => {

@@ -18,7 +18,7 @@
  * for a page in device-coherent memory (the model hands only system RAM to a device this way);
  * EBUSY for a pinned page (its pinner could reach it behind the device's back).
  */
-import { defineOp, done, failed, failNow, PROGRESS } from '../exec/op.js';
+import { asPlan, defineOp, done, failed, failNow, PROGRESS } from '../exec/op.js';
 import {
   abandonCpuFault,
   type CpuFaultState,
@@ -159,8 +159,7 @@ export const impExclusive = defineOp<St>({
   plan(w, p) {
     const s = p.st;
     const reclaiming = cpuFaultReclaiming(w, p, s.fault);
-    if (reclaiming)
-      return typeof reclaiming === 'function' ? () => (reclaiming(), PROGRESS) : reclaiming;
+    if (reclaiming) return asPlan(reclaiming);
     const o = objOf(w, s.obj, s.uid);
     if (o?.kind !== 'anon') {
       return () => {
