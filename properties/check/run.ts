@@ -24,20 +24,30 @@ export interface RunOutcome {
   readonly features: ReadonlySet<number>;
 }
 
-/** Outcome keys numbered once per process (numbers above every transition pair). */
-const OUTCOMES = new Map<string, number>();
+/**
+ * Outcome numbers, given once per process (negative: below every transition pair), by op, then by
+ * what the command came to: ok, an errno, or the phase it is pending or blocked in.
+ */
+const OUTCOMES = new Map<string, Map<string, number>>();
+let outcomes = 0;
 
 function outcome(op: string, result: Readonly<Record<string, unknown>>): number {
-  const key =
+  const sub =
     'pending' in result || 'blocked' in result
-      ? `${op}:${'blocked' in result ? 'b' : 'p'}:${String(result.phase)}`
+      ? `${'blocked' in result ? 'b' : 'p'}:${String(result.phase)}`
       : result.ok === false
-        ? `${op}:${String(result.error)}`
-        : `${op}:ok`;
-  let n = OUTCOMES.get(key);
+        ? String(result.error)
+        : 'ok';
+  let byResult = OUTCOMES.get(op);
+  if (byResult === undefined) {
+    byResult = new Map();
+    OUTCOMES.set(op, byResult);
+  }
+  let n = byResult.get(sub);
   if (n === undefined) {
-    n = -1 - OUTCOMES.size;
-    OUTCOMES.set(key, n);
+    outcomes += 1;
+    n = -outcomes;
+    byResult.set(sub, n);
   }
   return n;
 }

@@ -11,19 +11,17 @@ export const notifierSeqMovesForward: Invariant = {
   name: 'Notifier.SeqMovesForward',
   statement:
     "the mm's invalidate_seq never moves backwards, and no subscription's invalidate_seq is ahead of it",
-  check({ w, watch }) {
+  check({ w, watch, imps }) {
     const seq = w.mm.seq;
     const high = watch.highestSeq();
     if (seq < high) return { message: `the sequence went back from ${high} to ${seq}` };
-    for (const imp of Object.values(w.importers)) {
-      for (const [obj, io] of Object.entries(imp.objs)) {
-        if (io.sub && io.sub.seq > seq) {
-          return {
-            message: `${imp.id}'s subscription to ${obj} has seq ${io.sub.seq}, ahead of the sequence ${seq}`,
-            objs: [obj],
-            importers: [imp.id],
-          };
-        }
+    for (const { importer, io } of imps) {
+      if (io.sub && io.sub.seq > seq) {
+        return {
+          message: `${importer}'s subscription to ${io.obj} has seq ${io.sub.seq}, ahead of the sequence ${seq}`,
+          objs: [io.obj],
+          importers: [importer],
+        };
       }
     }
     return null;
