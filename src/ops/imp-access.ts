@@ -61,15 +61,29 @@ function lostHere(w: World, s: St): boolean {
   return w.importers[s.importer]?.objs[s.obj]?.pin?.lost?.includes(s.page) === true;
 }
 
-/** A write gave the page (or the pinned earlier life of it) data again. */
-function forgetLoss(w: World, s: St): void {
+/**
+ * A write gave the page (or the pinned earlier life of it) data again. An earlier life lives on
+ * in its frame only, which every pin of that life shares: a write through one of them gives the
+ * frame data for all (a read-only pin beside the writer's no longer reads "lost").
+ */
+function forgetLoss(w: World, s: St, f: number): void {
   if (!staleLife(w, s)) {
     clearLost(objOf(w, s.obj, s.uid), s.page);
     return;
   }
-  const io = w.importers[s.importer]?.objs[s.obj];
-  const pin = io?.pin;
-  if (io && pin?.lost) io.pin = { ...pin, lost: pin.lost.filter((p) => p !== s.page) };
+  for (const id in w.importers) {
+    const imp = w.importers[id];
+    if (!imp) continue;
+    for (const name in imp.objs) {
+      const io = imp.objs[name];
+      const pin = io?.pin;
+      if (!io || !pin?.lost) continue;
+      const k = pin.frames.indexOf(f);
+      const page = pin.pages[k];
+      if (page === undefined || !pin.lost.includes(page)) continue;
+      io.pin = { ...pin, lost: pin.lost.filter((p) => p !== page) };
+    }
+  }
 }
 
 /** Register the DMA on a frame: it is now in flight. */
@@ -216,7 +230,7 @@ function complete(w: World, s: St): Plan {
       const data = { v: s.value, o: uid, p: s.page, s: writeStamp(w) };
       if (io && atomic) io.pt[s.page] = { ...atomic, held: data };
       else writeFrame(w, d.f, data, `${s.importer} DMA write`);
-      forgetLoss(w, s);
+      forgetLoss(w, s, d.f);
       observe(w, {
         k: 'write',
         who: s.importer,
