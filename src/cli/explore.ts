@@ -246,7 +246,7 @@ function report(ex: Exploration, r: ExploreResult, io: Io, shown: Shown): number
   for (const n of ex.notes) say(`  ${n}`);
   say(`  config: ${configText(sc.config)}`);
   say(
-    `  workload: ${sc.threads.length} threads, ${ops} operations, after a setup of ${sc.setup.length} steps; bounds: ${boundsText(shown.bounds)}`,
+    `  workload: ${sc.threads.length} threads, ${ops} operations, after a setup of ${sc.setup.length} ${sc.setup.length === 1 ? 'step' : 'steps'}; bounds: ${boundsText(shown.bounds)}`,
   );
   switch (o.k) {
     case 'verified':
