@@ -8,6 +8,7 @@ import { familyOn, type Profile } from '../gen/profile.js';
 import { Session, type Violation } from '../session.js';
 import { TraceRunner } from '../trace/runner.js';
 import type { TraceStep } from '../trace/types.js';
+import { addShapes } from './shapes.js';
 
 export interface RunOutcome {
   readonly steps: readonly TraceStep[];
@@ -18,8 +19,9 @@ export interface RunOutcome {
   /** How many choices the run used (the rest were not reached). */
   readonly used: number;
   /**
-   * What the run did that a coverage-guided search counts: each operation with its outcome, and
-   * each pair of consecutive transitions of one specification instance (as fuzzers count edges).
+   * What the run did that a coverage-guided search counts: each operation with its outcome, each
+   * pair of consecutive transitions of one specification instance (as fuzzers count edges), and
+   * the shape of every page after every step (shapes.ts).
    */
   readonly features: ReadonlySet<number>;
 }
@@ -111,6 +113,7 @@ function decodeAndRun(
     const index = steps.length;
     const out = runner.exec(step, index);
     features.add(outcome(step.op === 'step' ? 'step' : step.op, out.result));
+    addShapes(session.w, features);
     const completed =
       step.start !== undefined && !('pending' in out.result) && !('blocked' in out.result);
     steps.push(completed ? { op: step.op, args: step.args } : step);
