@@ -105,32 +105,43 @@ function fmix2(h: number): number {
   return h >>> 0;
 }
 
-/** Two lanes of a string hash, cached (the same short strings recur in every state). */
-const stringCache = new Map<string, number>();
-const stringCache2 = new Map<string, number>();
+/**
+ * Two lanes of a string hash, cached (the same short strings recur in every state): the map gives
+ * a slot, the lanes are in two typed arrays (one lookup per string, no objects).
+ */
+const stringSlot = new Map<string, number>();
+let laneA = new Uint32Array(1024);
+let laneB = new Uint32Array(1024);
 
 function strHash(s: string): void {
-  const c = stringCache.get(s);
-  if (c !== undefined) {
-    A = c;
-    B = stringCache2.get(s) ?? 0;
+  const i = stringSlot.get(s);
+  if (i !== undefined) {
+    A = laneA[i] as number;
+    B = laneB[i] as number;
     return;
   }
   let a = 0x811c9dc5;
   let b = 0x01000193 ^ s.length;
-  for (let i = 0; i < s.length; i++) {
-    const ch = s.charCodeAt(i);
+  for (let k = 0; k < s.length; k++) {
+    const ch = s.charCodeAt(k);
     a = Math.imul(a ^ ch, 0x01000193);
     b = Math.imul(b ^ ch, 0x5bd1e995) ^ (b >>> 15);
   }
   A = fmix(a);
   B = fmix2(b);
-  if (stringCache.size > 200_000) {
-    stringCache.clear();
-    stringCache2.clear();
+  if (stringSlot.size >= 200_000) stringSlot.clear();
+  const slot = stringSlot.size;
+  if (slot >= laneA.length) {
+    const na = new Uint32Array(laneA.length * 2);
+    const nb = new Uint32Array(laneB.length * 2);
+    na.set(laneA);
+    nb.set(laneB);
+    laneA = na;
+    laneB = nb;
   }
-  stringCache.set(s, A);
-  stringCache2.set(s, B);
+  laneA[slot] = A;
+  laneB[slot] = B;
+  stringSlot.set(s, slot);
 }
 
 // The two lanes of the value hashed last (registers, so hashing allocates nothing).
