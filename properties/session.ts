@@ -161,7 +161,7 @@ export class Session {
     ctx.obs = obs;
     ctx.oops = oops;
     ctx.refusal = refusal;
-    ctx.imps = importerObjs(this.w);
+    ctx.imps = importerObjs(this.w, ctx.imps);
     this.indexBuilt = false;
     for (const inv of INVARIANTS) {
       const f = oops !== null && inv.name !== 'Kernel.NoOops' ? null : inv.check(ctx);

@@ -130,7 +130,7 @@ function boShapes(w: World, name: string, o: BoObj, out: Set<number>): void {
     if (att && !att.freed) {
       atts += 1;
       if (att.invalidated) invalidated = 1;
-      if (att.sg?.some((e) => !o.frames.includes(e.f))) staleSg = 1;
+      for (const e of att.sg ?? []) if (!o.frames.includes(e.f)) staleSg = 1;
     }
     if (io.pin?.vram) vramPin = 1;
     if (io.vma) vmaMaps = 1;
@@ -140,7 +140,7 @@ function boShapes(w: World, name: string, o: BoObj, out: Set<number>): void {
     (o.placement === 'vram' ? 1 : 0) |
     ((o.fence !== null ? 1 : 0) << 1) |
     ((o.shared ? 1 : 0) << 2) |
-    ((o.lost.some((x) => x) ? 1 : 0) << 3) |
+    ((o.lost.includes(true) ? 1 : 0) << 3) |
     (bar << 4) |
     (dummy << 5) |
     ((o.movingBy !== null ? 1 : 0) << 6) |

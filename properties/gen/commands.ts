@@ -122,20 +122,31 @@ function impOp(
   // A read or write is probed at page 0 (every object has one) with a valid value; the page and
   // value are drawn once the pair is chosen.
   const probe = extra === page ? { page: 0 } : extra ? { page: 0, value: 1 } : {};
+  // Candidates are probed through two scratch argument objects (with and without a process):
+  // start reads them and nothing keeps them, so probing allocates nothing.
+  const scratch: Record<string, unknown> = { importer: '', obj: '', ...probe };
+  const scratchAt: Record<string, unknown> = { importer: '', obj: '', process: '', ...probe };
   return (c, ctx) => {
     const importers = importersOf(ctx, kinds);
     const objs = objsOf(ctx, objKind, live);
     const n = importers.length * objs.length;
-    const chosen = firstEnabled(ctx, n, c, (k) =>
-      op(name, {
-        importer: importers[k % importers.length],
-        ...ref(objs[Math.floor(k / importers.length)] ?? ''),
-        ...probe,
-      }),
-    );
-    if (!chosen) return null;
-    if (!extra) return chosen;
-    const { importer, obj, process } = chosen.args;
+    const candidate = (k: number) => ({
+      importer: importers[k % importers.length],
+      ...ref(objs[Math.floor(k / importers.length)] ?? ''),
+    });
+    const accepts = (k: number) => {
+      const r = ref(objs[Math.floor(k / importers.length)] ?? '');
+      const args = r.process === undefined ? scratch : scratchAt;
+      args.importer = importers[k % importers.length];
+      args.obj = r.obj;
+      if (r.process !== undefined) args.process = r.process;
+      return enabledArgs(ctx, name, args);
+    };
+    const k = firstEnabled(n, c, accepts);
+    if (k === null) return null;
+    const chosen = candidate(k);
+    if (!extra) return op(name, { ...chosen, ...probe });
+    const { importer, obj, process } = chosen;
     const at = process === undefined ? { obj } : { obj, process };
     const world = process === undefined ? String(obj) : `${String(process)}/${String(obj)}`;
     return op(name, { importer, ...at, ...extra(c, ctx, world) });
@@ -143,25 +154,20 @@ function impOp(
 }
 
 /**
- * The first of n candidates (made on demand, from a rotation the choice picks; at most PROBES of
- * them) that the op would accept, else the one the choice picked.
+ * The first of n candidates (from a rotation the choice picks; at most PROBES of them) that the
+ * op would accept, else the one the choice picked; null when there is none.
  */
-function firstEnabled(
-  ctx: GenCtx,
-  n: number,
-  c: Choice,
-  make: (k: number) => TraceStep,
-): TraceStep | undefined {
-  if (n === 0) return undefined;
+function firstEnabled(n: number, c: Choice, accepts: (k: number) => boolean): number | null {
+  if (n === 0) return null;
   const at = c.below(n);
   // At most PROBES candidates are tried: with forked processes the pairs multiply, and a
   // maker that finds nothing is simply dropped for this step.
   const tries = Math.min(n, PROBES);
   for (let k = 0; k < tries; k++) {
-    const cand = make((at + k) % n);
-    if (enabled(ctx, cand)) return cand;
+    const cand = (at + k) % n;
+    if (accepts(cand)) return cand;
   }
-  return make(at);
+  return at;
 }
 
 /** How many candidates firstEnabled tries at most. */
@@ -175,9 +181,10 @@ function devOp(
   extra: Record<string, unknown>,
 ): TraceStep | null {
   const devices = ctx.profile.devices;
-  return (
-    firstEnabled(ctx, devices.length, c, (k) => op(name, { device: devices[k], ...extra })) ?? null
+  const k = firstEnabled(devices.length, c, (i) =>
+    enabledArgs(ctx, name, { device: devices[i], ...extra }),
   );
+  return k === null ? null : op(name, { device: devices[k], ...extra });
 }
 
 const SELECTIONS = [
@@ -377,8 +384,12 @@ const MISUSE_ONE_IN = 10;
 
 /** Whether the operation would pass validation now (its process would start). */
 function enabled(ctx: GenCtx, step: TraceStep): boolean {
-  const def = opDef(step.op);
-  return def !== undefined && typeof def.start(ctx.w, step.args, 0) !== 'string';
+  return enabledArgs(ctx, step.op, step.args);
+}
+
+function enabledArgs(ctx: GenCtx, name: string, args: Readonly<Record<string, unknown>>): boolean {
+  const def = opDef(name);
+  return def !== undefined && typeof def.start(ctx.w, args, 0) !== 'string';
 }
 
 /** A run's candidate makers (MAKER_LIST indices) and their weights. */

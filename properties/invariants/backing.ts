@@ -15,8 +15,31 @@ export interface ImporterObjRef {
   readonly io: ImporterObj;
 }
 
-/** Every importer's per-object state, as a flat list. */
-export function importerObjs(w: World): ImporterObjRef[] {
+/**
+ * Every importer's per-object state, as a flat list. `prev` (the list of the step before) is
+ * returned as it is when nothing was attached or detached since, so a step allocates nothing.
+ */
+export function importerObjs(
+  w: World,
+  prev: readonly ImporterObjRef[] = [],
+): readonly ImporterObjRef[] {
+  let k = 0;
+  let same = true;
+  for (const id in w.importers) {
+    const imp = w.importers[id];
+    if (!imp) continue;
+    for (const o in imp.objs) {
+      const io = imp.objs[o];
+      if (!io) continue;
+      const r = prev[k++];
+      if (r?.io !== io || r.importer !== id) {
+        same = false;
+        break;
+      }
+    }
+    if (!same) break;
+  }
+  if (same && k === prev.length) return prev;
   const out: ImporterObjRef[] = [];
   for (const id in w.importers) {
     const imp = w.importers[id];

@@ -5,8 +5,9 @@ export const progressInvalidationNeverWaitsOnUserJob: Invariant = {
   statement:
     'no invalidation waits on a fence that only a user action can signal (compute jobs are preempted, not waited for)',
   check({ w, waits }) {
-    for (const [pid, wait] of waits) {
-      if (wait.on === 'job' && wait.user) {
+    for (const pid of waits.keys()) {
+      const wait = waits.get(pid);
+      if (wait?.on === 'job' && wait.user) {
         const p = w.procs.find((x) => x.pid === pid);
         return {
           message: `${p?.label ?? pid} (${p?.op}) invalidates ${wait.obj} and waits for ${wait.importer}'s compute job, which only imp.complete ends`,
