@@ -76,7 +76,9 @@ describe('devmem-model check progress', () => {
       progress: () => err.push('progress'),
     };
     main(['check', '--workers', '1', '--runs', '200', '--seed', '5', '--out', tempDir()], io);
-    expect(err).toEqual([]);
+    // No progress display; only the heartbeat, every 10 s, which a slow machine may reach.
+    const heartbeat = /^check: run [\d,]+\/200 · [\d,]+ steps\/s · [\d.]+ s · seed 5$/;
+    expect(err.filter((l) => !heartbeat.test(l))).toEqual([]);
     expect(out.join('\n')).toContain('ok: no violation in 200 runs');
   });
 });
