@@ -2,7 +2,9 @@
  * How fast the checker runs: atomic steps per CPU second of one thread with every check on, at
  * the built-in configuration and at one with eight times its memory (bench/config-8x.json: the
  * per-step cost should not grow with memory the runs do not touch), and how much a second
- * worker thread adds (wall time of the same search with --workers 2 and 1).
+ * worker thread adds (wall time of the same search with --workers 2 and 1). Both worker counts
+ * run in fresh worker threads, as `check --workers N` does: each thread loads the model and warms
+ * its JIT from cold, so neither side gets the warm JIT of this process.
  */
 import { check } from '../properties/check/check.js';
 import {
@@ -62,7 +64,7 @@ async function wallRate(workers: number, runs: number): Promise<number> {
       workers,
     };
     const t0 = performance.now();
-    const r = workers > 1 ? await checkParallel(opts) : check(opts);
+    const r = await checkParallel(opts);
     ms += performance.now() - t0;
     steps += r.atomicSteps;
   }
