@@ -61,7 +61,7 @@ beforeAll(() => {
     const x = e as { status?: number; stdout?: string; stderr?: string };
     lint = { code: x.status ?? 1, out: `${x.stdout ?? ''}${x.stderr ?? ''}` };
   }
-}, 120_000);
+});
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

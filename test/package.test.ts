@@ -78,7 +78,7 @@ beforeAll(() => {
   // The project's test runner: this repository's vitest (the same pinned version), linked in
   // rather than installed again, which would take most of this file's time.
   symlinkSync(join(REPO, 'node_modules', 'vitest'), join(project, 'node_modules', 'vitest'), 'dir');
-}, 240_000);
+});
 
 afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
@@ -143,7 +143,7 @@ describe('the packed tarball, installed outside the repository', () => {
     const vitest = run('node', [join(project, 'node_modules', 'vitest', 'vitest.mjs'), 'run']);
     expect(vitest.code, vitest.out + vitest.err).toBe(0);
     expect(vitest.out).toMatch(/1 passed/);
-  }, 120_000);
+  });
 
   it('is a typed library: check, replay, loadTrace, validateTrace, faults', () => {
     writeFileSync(
