@@ -6,7 +6,8 @@
  *                it, median runs, steps and time to detect, median shrunk length
  * `npm run bench -- --json` prints one JSON object; `--seeds N`, `--faults a,b` narrow it,
  * `--budget S` caps each search in seconds (default 60), `--time S` the whole bench (faults not
- * reached are reported as not measured). Off a terminal it prints a heartbeat line every 10 s.
+ * reached are reported as not measured); `--speed-only` and `--explore-only` run one section.
+ * Off a terminal it prints a heartbeat line every 10 s.
  */
 import { Command, CommanderError } from 'commander';
 import { faultList, integer, seconds } from '../src/cli/args.js';
@@ -15,7 +16,7 @@ import { Progress } from '../src/cli/progress.js';
 import { FAULTS } from '../src/world/faults.js';
 import { type Detection, faultRow } from './detect.js';
 import { exploreBench, printExplore } from './explore.js';
-import { speedFigures } from './speed.js';
+import { type SpeedFigures, speedFigures } from './speed.js';
 
 /** When the --time budget ends (Infinity without one) and the heartbeat. */
 interface Clock {
@@ -34,7 +35,18 @@ interface BenchOpts {
   readonly budget?: number;
   readonly time?: number;
   readonly exploreOnly?: boolean;
+  readonly speedOnly?: boolean;
   readonly '6x3'?: boolean;
+}
+
+function printSpeed(speed: SpeedFigures): void {
+  const n = (v: number) => v.toLocaleString('en-US');
+  console.log(
+    `atomic steps per CPU second, one thread, every check on: ${n(speed.builtIn)} (built-in configuration); ${n(speed.eightX)} at 8× its memory (${speed.eightXRatio}× the built-in rate)`,
+  );
+  console.log(
+    `wall-time steps per second: ${n(speed.oneWorker)} with 1 worker, ${n(speed.twoWorkers)} with 2 (${speed.speedup}×)`,
+  );
 }
 
 function parse(argv: readonly string[]): BenchOpts {
@@ -45,6 +57,7 @@ function parse(argv: readonly string[]): BenchOpts {
     .option('--budget <s>', 'seconds per search at most (default 60)', seconds(10_000_000))
     .option('--time <s>', 'stop after this many seconds', seconds(10_000_000))
     .option('--explore-only', 'only the explore section (bench/explore.ts)')
+    .option('--speed-only', 'only the speed figures (bench/speed.ts)')
     .option('--no-6x3', 'explore section: leave out the long notifier-6x3 slice')
     .exitOverride()
     .configureOutput({ outputError: () => {} });
@@ -61,7 +74,7 @@ async function main(): Promise<number> {
     if (e.exitCode === 0) return 0;
     console.error(`bench: ${e.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ')}`);
     console.error(
-      'usage: npm run bench -- [--json] [--seeds N] [--faults a,b] [--budget S] [--time S] [--explore-only] [--no-6x3]',
+      'usage: npm run bench -- [--json] [--seeds N] [--faults a,b] [--budget S] [--time S] [--explore-only] [--speed-only] [--no-6x3]',
     );
     return 2;
   }
@@ -81,6 +94,12 @@ async function main(): Promise<number> {
   };
   clock.progress.update((el) => `bench: speed · ${(el / 1000).toFixed(1)} s`);
   const speed = await speedFigures(2000);
+  if (values.speedOnly) {
+    clock.progress.done();
+    if (values.json) console.log(JSON.stringify({ speed }));
+    else printSpeed(speed);
+    return 0;
+  }
   const faults = [];
   for (const f of FAULTS.filter((x) => !only || only.includes(x.name))) {
     if (left(clock) <= 0) break;
@@ -102,13 +121,7 @@ async function main(): Promise<number> {
     );
     return 0;
   }
-  const n = (v: number) => v.toLocaleString('en-US');
-  console.log(
-    `atomic steps per CPU second, one thread, every check on: ${n(speed.builtIn)} (built-in configuration); ${n(speed.eightX)} at 8× its memory (${speed.eightXRatio}× the built-in rate)`,
-  );
-  console.log(
-    `wall-time steps per second: ${n(speed.oneWorker)} with 1 worker, ${n(speed.twoWorkers)} with 2 (${speed.speedup}×)`,
-  );
+  printSpeed(speed);
   console.log(
     `per fault: ${seeds} seeds, one worker per core, at most ${budgetMs / 1000} s per search; found/seeds, median runs, steps and ms to detect, median shrunk length`,
   );
