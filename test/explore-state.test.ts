@@ -13,6 +13,7 @@ import {
   Hasher,
   PROC_IGNORED,
   type StateParts,
+  seqGaps,
   WORLD_CONSTANT,
   WORLD_COUNTERS,
 } from '../properties/explore/fingerprint.js';
@@ -238,5 +239,40 @@ describe('the fingerprint', () => {
       const ordered = { counters: true, procSet: false };
       expect(new Hasher(ordered).hash(s)).not.toEqual(new Hasher(ordered).hash(state));
     }
+  });
+
+  it('with the seqs reduction, tells notifier sequences apart by parity and gaps of 1 and 2 only', () => {
+    // Sorted: the smallest keeps its parity (2 or 3), gaps of 1 and 2 stay, larger ones become
+    // 3 or 4 with their parity.
+    expect([...seqGaps([14, 4, 5, 9, 9, 30])]).toEqual([
+      [4, 2],
+      [5, 3],
+      [9, 7],
+      [14, 10],
+      [30, 14],
+    ]);
+    const { state } = fixture();
+    const sub = Object.values(state.w.importers)
+      .flatMap((i) => Object.values(i.objs))
+      .find((io) => io.sub !== null)?.sub;
+    expect(sub, 'the rich state has a subscription').toBeDefined();
+    const seqs = { ...opts, seqs: true };
+    const at = (mm: number, s: number): StateParts => {
+      const c = copy(state);
+      c.w.mm.seq = mm;
+      for (const imp of Object.values(c.w.importers))
+        for (const io of Object.values(imp.objs)) if (io.sub) io.sub.seq = s;
+      (c.watch as unknown as { seqHigh: number }).seqHigh = mm;
+      return c;
+    };
+    const h = (s: StateParts, o: typeof opts) => new Hasher(o).hash(s);
+    // A gap of 3 and one of 5 (both odd) are alike with seqs, apart without.
+    expect(h(at(20, 17), seqs)).toEqual(h(at(40, 35), seqs));
+    expect(h(at(20, 17), opts)).not.toEqual(h(at(40, 35), opts));
+    // Parity, a gap of 1, a gap of 2 and equality are kept.
+    expect(h(at(20, 17), seqs)).not.toEqual(h(at(21, 18), seqs));
+    expect(h(at(20, 19), seqs)).not.toEqual(h(at(20, 17), seqs));
+    expect(h(at(20, 18), seqs)).not.toEqual(h(at(20, 16), seqs));
+    expect(h(at(20, 20), seqs)).not.toEqual(h(at(20, 18), seqs));
   });
 });

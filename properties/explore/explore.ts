@@ -82,6 +82,12 @@ type Phase = 'probe' | 'verify' | 'shortest' | 'done';
  */
 export const ORDER_SENSITIVE_OPS: readonly string[] = ['dev.unplug'];
 
+/**
+ * Faults that move the notifier sequence back: with one on, a gap between sequence values can
+ * shrink step by step, so the `seqs` reduction (which hashes gaps of 3 and 5 alike) is off.
+ */
+export const SEQ_STEPS_BACK: readonly string[] = ['insert-seq-backwards'];
+
 export class Exploration {
   readonly model: Model;
   /** The reductions in force (the ones asked for, less those the scope rules out). */
@@ -115,6 +121,11 @@ export class Exploration {
     if (reductions.procs && sensitive) {
       reductions = { ...reductions, procs: false };
       notes.push(`procs off: ${sensitive} depends on the order of pending processes`);
+    }
+    const back = SEQ_STEPS_BACK.find((f) => this.faults.includes(f));
+    if (reductions.seqs && back) {
+      reductions = { ...reductions, seqs: false };
+      notes.push(`seqs off: ${back} moves the notifier sequence back`);
     }
     this.reductions = reductions;
     this.notes = notes;

@@ -64,6 +64,52 @@ export interface Renaming {
 export interface HashOptions {
   readonly counters: boolean;
   readonly procSet: boolean;
+  /** Hash notifier sequences (fields `seq`, `seqHigh`) by their relations only (seqGaps). */
+  readonly seqs?: boolean;
+}
+
+/** The fields that hold interval-notifier sequence values, wherever they are in a state. */
+export const SEQ_FIELDS: ReadonlySet<string> = new Set(['seq', 'seqHigh']);
+
+/** Every sequence value (≥ 0; -1 is "none") held under a SEQ_FIELDS key inside v. */
+function collectSeqs(v: unknown, out: number[]): void {
+  if (typeof v !== 'object' || v === null || v instanceof Map || v instanceof Set) return;
+  if (Array.isArray(v)) {
+    for (const x of v) collectSeqs(x, out);
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  for (const k in o) {
+    const x = o[k];
+    if (typeof x === 'number') {
+      if (x >= 0 && SEQ_FIELDS.has(k)) out.push(x);
+    } else if (typeof x === 'object' && x !== null) collectSeqs(x, out);
+  }
+}
+
+/**
+ * The `seqs` reduction: sequence values renamed by their relations alone. Sorted, the smallest
+ * becomes 2 or 3 (its parity kept); a gap of 1 or 2 to the next is kept, a larger one becomes 3
+ * or 4 (its parity kept). The model only compares sequences (==, <, odd or even), copies them
+ * (a subscription takes mm's, read_begin a subscription's, the watch the highest) and moves mm's
+ * up by one or makes a value one below it, so no later step can tell a gap of 3 from one of 5:
+ * states that differ only there behave alike (docs/explore.md).
+ */
+export function seqGaps(values: readonly number[]): Map<number, number> {
+  const sorted = [...new Set(values)].sort((a, b) => a - b);
+  const out = new Map<number, number>();
+  let prev = -1;
+  let at = 0;
+  for (const v of sorted) {
+    if (prev < 0) at = 2 + (v & 1);
+    else {
+      const gap = v - prev;
+      at += gap <= 2 ? gap : 3 + ((gap + 1) & 1);
+    }
+    out.set(v, at);
+    prev = v;
+  }
+  return out;
 }
 
 /** What explore's state is made of: the session's parts and how far each thread has got. */
@@ -151,6 +197,8 @@ let B = 0;
 /** Hashes states, optionally under a renaming (one Hasher per renaming: it caches strings). */
 export class Hasher {
   private readonly renamed = new Map<string, string>();
+  /** With the `seqs` reduction: this state's sequence values, renamed (seqGaps). */
+  private seqMap: Map<number, number> | null = null;
 
   constructor(
     private readonly opts: HashOptions,
@@ -266,7 +314,9 @@ export class Hasher {
       this.str(k);
       const ka = A;
       const kb = B;
-      this.value(x);
+      if (this.seqMap !== null && typeof x === 'number' && SEQ_FIELDS.has(k))
+        this.num(this.seqMap.get(x) ?? x);
+      else this.value(x);
       a = (a + fmix(ka ^ Math.imul(A, 0x27d4eb2f))) | 0;
       b = (b + fmix2(kb ^ Math.imul(B, 0x165667b1))) | 0;
       n++;
@@ -352,6 +402,19 @@ export class Hasher {
 
   /** The fingerprint of a state: two 32-bit lanes. */
   hash(s: StateParts): [number, number] {
+    if (this.opts.seqs === true) {
+      const seqs: number[] = [s.w.mm.seq];
+      for (const id in s.w.importers) {
+        const objs = s.w.importers[id]?.objs;
+        for (const o in objs) {
+          const seq = objs[o]?.sub?.seq;
+          if (seq !== undefined) seqs.push(seq);
+        }
+      }
+      for (const p of s.w.procs) collectSeqs(p.st, seqs);
+      collectSeqs(s.watch, seqs);
+      this.seqMap = seqGaps(seqs);
+    } else this.seqMap = null;
     this.world(s.w);
     const wa = A;
     const wb = B;

@@ -20,17 +20,20 @@ export interface Reductions {
   readonly counters: boolean;
   /** Hash pending processes as a set. */
   readonly procs: boolean;
+  /** Hash notifier sequence values by their relations only (fingerprint.ts, seqGaps). */
+  readonly seqs: boolean;
   /** Canonical representatives under the scope's declared symmetry. */
   readonly symmetry: boolean;
   /** Sleep sets: a step independent of one already taken from a state is not taken again. */
   readonly por: boolean;
 }
 
-export const REDUCTION_NAMES = ['counters', 'procs', 'symmetry', 'por'] as const;
+export const REDUCTION_NAMES = ['counters', 'procs', 'seqs', 'symmetry', 'por'] as const;
 
 export const ALL_REDUCTIONS: Reductions = {
   counters: true,
   procs: true,
+  seqs: true,
   symmetry: true,
   por: true,
 };
@@ -42,6 +45,7 @@ export const DEFAULT_REDUCTIONS: Reductions = { ...ALL_REDUCTIONS, por: false };
 export const NO_REDUCTIONS: Reductions = {
   counters: false,
   procs: false,
+  seqs: false,
   symmetry: false,
   por: false,
 };
@@ -118,7 +122,11 @@ export class Canon {
   private readonly renamed: Hasher[];
 
   constructor(reductions: Reductions, renamings: readonly Renaming[]) {
-    const h: HashOptions = { counters: reductions.counters, procSet: reductions.procs };
+    const h: HashOptions = {
+      counters: reductions.counters,
+      procSet: reductions.procs,
+      seqs: reductions.seqs,
+    };
     this.hasher = new Hasher(h);
     this.renamed = reductions.symmetry ? renamings.map((r) => new Hasher(h, r)) : [];
   }

@@ -55,6 +55,7 @@ function reductionList(v: string): Reductions {
   return {
     counters: names.includes('counters'),
     procs: names.includes('procs'),
+    seqs: names.includes('seqs'),
     symmetry: names.includes('symmetry'),
     por: names.includes('por'),
   };
@@ -323,7 +324,7 @@ export const exploreCommand: CliCommand = {
       .option('--json', 'print one JSON object instead of text')
       .option(
         '--reductions <list>',
-        `all, none, or a list of ${REDUCTION_NAMES.join(', ')} (default: counters, procs, symmetry)`,
+        `all, none, or a list of ${REDUCTION_NAMES.join(', ')} (default: ${REDUCTION_NAMES.filter((n) => DEFAULT_REDUCTIONS[n]).join(', ')})`,
         reductionList,
       ),
   run: ([file = ''], opts, io) => run(file, opts as ExploreOpts, io),
