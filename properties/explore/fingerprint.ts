@@ -362,7 +362,11 @@ export class Hasher {
   }
 
   private spec(s: SpecState): void {
-    // Instance states are immutable and shared (the product caches them): hash each once.
+    // Instance states are immutable and shared (the product caches them): hash each once, and
+    // without the state's sequence renaming (they hold no sequence; a cached hash must not
+    // depend on the state it was first met in).
+    const seqMap = this.seqMap;
+    this.seqMap = null;
     let a = T_MAP;
     let b = T_MAP;
     for (const id in s.inst) {
@@ -375,6 +379,7 @@ export class Hasher {
       a = (a + fmix(ia ^ Math.imul(A, 0x27d4eb2f))) | 0;
       b = (b + fmix2(ib ^ Math.imul(B, 0x165667b1))) | 0;
     }
+    this.seqMap = seqMap;
     const sa = a;
     const sb = b;
     this.value(s.dir);
