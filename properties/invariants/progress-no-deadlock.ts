@@ -8,47 +8,35 @@ type Edge =
 
 /** Whom a wait depends on: pending processes, a user action, or nobody at all. */
 export function waitEdge(w: World, wait: Wait): Edge {
+  count = 0;
+  const k = targetsOf(w, wait);
+  if (k === 'to') return { to: Array.from(targets.subarray(0, count)) };
+  return k === 'user' ? { user: userAction(wait) } : { orphan: orphanWhy(wait) };
+}
+
+/** The user action a wait that targetsOf calls 'user' waits for. */
+function userAction(wait: Wait): string {
   switch (wait.on) {
-    case 'lock':
-      return wait.holder === null ? { to: [] } : { to: [wait.holder] };
-    case 'page':
-      return { to: [wait.holder] };
-    case 'fence':
-      return { to: [wait.holder] };
-    case 'proc':
-      return { to: [wait.pid] };
-    case 'mmap':
-      return { to: [...wait.holders] };
-    case 'dma':
-      return { to: w.dma.filter((d) => wait.ids.includes(d.id)).map((d) => d.by) };
-    case 'notifier':
-    case 'invalidation': {
-      const by = w.mm.ranges.map((r) => r.by);
-      return by.length > 0 ? { to: by } : { orphan: 'an invalidation that no process is running' };
-    }
-    case 'job': {
-      if (wait.user) return { user: `imp.complete of ${wait.importer}'s job on ${wait.obj}` };
-      const job = w.importers[wait.importer]?.objs[wait.obj]?.job;
-      return job ? { to: [job.pid] } : { to: [] };
-    }
-    case 'device': {
-      if (wait.power === 'suspended') return { user: `dev.resume ${wait.device}` };
-      if (wait.power === 'hung') return { user: `dev.reset ${wait.device}` };
-      // A device event in progress (reset, suspend, unplug): its process moves it on.
-      const by = w.devices[wait.device]?.eventBy;
-      return by === null || by === undefined
-        ? { orphan: `${wait.device} stuck ${wait.power}` }
-        : { to: [by] };
-    }
-    case 'engine':
-      return { user: `dev.reset ${wait.device}` };
-    case 'unpin':
-      return { user: 'imp.unpin' };
-    case 'memory':
-      return { user: 'freeing memory' };
+    case 'job':
     case 'complete':
-      return { user: `imp.complete of ${wait.importer}'s job on ${wait.obj}` };
+      return `imp.complete of ${wait.importer}'s job on ${wait.obj}`;
+    case 'device':
+      return wait.power === 'suspended' ? `dev.resume ${wait.device}` : `dev.reset ${wait.device}`;
+    case 'engine':
+      return `dev.reset ${wait.device}`;
+    case 'unpin':
+      return 'imp.unpin';
+    case 'memory':
+      return 'freeing memory';
+    default:
+      return wait.on;
   }
+}
+
+/** What a wait that targetsOf calls 'orphan' waits on, which nothing will end. */
+function orphanWhy(wait: Wait): string {
+  if (wait.on === 'device') return `${wait.device} stuck ${wait.power}`;
+  return 'an invalidation that no process is running';
 }
 
 /**
@@ -219,11 +207,8 @@ export const progressNoDeadlock: Invariant = {
       const start = count;
       const k = targetsOf(w, wait);
       if (k === 'user') continue;
-      if (k === 'orphan') {
-        const e = waitEdge(w, wait);
-        const why = 'orphan' in e ? e.orphan : wait.on;
-        return { message: `${name(procOf(w, pid), pid)} waits on ${why}` };
-      }
+      if (k === 'orphan')
+        return { message: `${name(procOf(w, pid), pid)} waits on ${orphanWhy(wait)}` };
       for (let i = start; i < count; i++) {
         const to = targets[i] ?? -1;
         if (!running(w, to)) {
