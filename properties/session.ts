@@ -84,6 +84,7 @@ export class Session {
       watch: this.watch,
       waits: this.waitMap,
       oops: null,
+      finished: null,
       refusal: null,
       imps: [],
       index: () => this.index(),
@@ -129,12 +130,17 @@ export class Session {
     beginStep(this.w);
     const report = stepOnce(this.kernelView ?? this.w, p);
     this.watch.note(this.w, p.pid, report.kind === 'blocked');
-    this.conclude(p.label, p.op, report);
+    this.conclude(p.label, p.op, report, report.kind === 'done' ? p : null);
     return report;
   }
 
   /** Check the step just taken: conformance, then every invariant. */
-  private conclude(label: string, op: string, report: StepReport): void {
+  private conclude(
+    label: string,
+    op: string,
+    report: StepReport,
+    finished: Proc | null = null,
+  ): void {
     this.atomicSteps += 1;
     const { events, obs } = this.w.log;
     const changes: Change[] | null = this.keepLog ? [] : null;
@@ -160,6 +166,7 @@ export class Session {
     const ctx = this.ctx;
     ctx.obs = obs;
     ctx.oops = oops;
+    ctx.finished = finished;
     ctx.refusal = refusal;
     ctx.imps = importerObjs(this.w, ctx.imps);
     this.indexBuilt = false;

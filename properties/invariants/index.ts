@@ -4,6 +4,7 @@ import { deviceCapacityRespected } from './device-capacity.js';
 import { frameNoLeak } from './frame-no-leak.js';
 import { frameNoUseAfterFree } from './frame-no-use-after-free.js';
 import { hangLossIsReported } from './hang-loss-reported.js';
+import { kernelNoLockOnReturn } from './kernel-no-lock-on-return.js';
 import { kernelNoOops } from './kernel-no-oops.js';
 import { lifecycleNoLeaks } from './lifecycle-no-leaks.js';
 import { mapNoStalePfn } from './map-no-stale-pfn.js';
@@ -48,6 +49,7 @@ export const INVARIANTS: readonly Invariant[] = [
   lifecycleNoLeaks,
   attachNoUseAfterDetach,
   kernelNoOops,
+  kernelNoLockOnReturn,
   progressNoDeadlock,
   progressInvalidationNeverWaitsOnUserJob,
   progressInvalidationCompletes,

@@ -17,11 +17,19 @@ export interface CheckCtx {
   /** What each blocked pending process waits for, by pid. */
   readonly waits: ReadonlyMap<number, Wait>;
   readonly oops: string | null;
+  /** The operation that returned on this step, if one did. */
+  readonly finished: Finished | null;
   readonly refusal: Refusal | null;
   /** Every importer's per-object state (computed once per step). */
   readonly imps: readonly ImporterObjRef[];
   /** Who points at which frame (built once per step, on first use). */
   index(): WorldIndex;
+}
+
+export interface Finished {
+  readonly pid: number;
+  readonly label: string;
+  readonly op: string;
 }
 
 export interface Finding {

@@ -291,7 +291,7 @@ function report(ex: Exploration, r: ExploreResult, io: Io, shown: Shown): number
       const b = r.breadth;
       say(
         f.atomicDepth === null
-          ? `  breadth-first: ${thousands(b.states)} states · ${thousands(b.transitions)} commands · ${b.depth} levels · ${secs(b.ms)}`
+          ? `  breadth-first: ${thousands(b.states)} states · ${thousands(b.transitions)} commands · ${b.depth} ${b.depth === 1 ? 'level' : 'levels'} · ${secs(b.ms)}`
           : `  depth-first: ${statsText(s)}; breadth-first: ${thousands(b.states)} states, ${secs(b.ms)}`,
       );
       io.out(`counterexample: ${file} (${f.steps.length} steps)`);

@@ -23,7 +23,7 @@ import type { AnonObj, DevPte, Proc, Wait, World } from '../world/types.js';
 import { type CowState, cowFaultStep, cowUnderWay, newCow, reuse, writeNeed } from './cow.js';
 import { memoryGone } from './engine.js';
 import { newRestore, type RestoreState, restoreFaultStep } from './exclusive.js';
-import { assertHeld, driverLock, lockBusy, tryLock, unlock } from './locks.js';
+import { assertHeld, driverLock, lockBusy, notifierLock, tryLock, unlock } from './locks.js';
 import {
   faultErrno,
   type MigState,
@@ -199,18 +199,30 @@ export function planMirrorMap(w: World, p: Proc, m: MirrorMapState): Wait | (() 
         return 'progress';
       };
     }
-    case 'program':
+    case 'program': {
+      // mirror-lock-inversion: the notifier lock taken inside the driver lock, the reverse of
+      // invalidate()'s order (notifier lock, then driver lock).
+      const nl = notifierLock(m.importer);
+      const inverted = w.faults['mirror-lock-inversion'] === true;
+      if (inverted) {
+        const busy = lockBusy(w, nl, p.pid);
+        if (busy) return busy;
+      }
       return () => {
         assertHeld(w, dl, p.pid, 'programming device PTEs');
+        if (inverted) tryLock(w, nl, p.pid);
         const checkHere = !w.faults['retry-outside-lock'] && !w.faults['skip-read-retry'];
         if (checkHere && retried(w, m)) {
+          if (inverted) unlock(w, nl, p.pid);
           unlock(w, dl, p.pid);
           return 'progress';
         }
         program(w, o, m);
+        if (inverted) unlock(w, nl, p.pid);
         unlock(w, dl, p.pid);
         return 'mapped';
       };
+    }
   }
 }
 

@@ -46,11 +46,20 @@ export const FAULTS = [
   },
   {
     name: 'eagain-keeps-lock',
-    trips: 'Progress.NoDeadlock',
+    trips: 'Kernel.NoLockOnReturn',
     what: 'non-blockable invalidate refuses on the inner trylock but keeps the notifier lock it took first',
     history: '7608bf40cf24 RDMA/odp',
     area: 'notifier',
     families: ['mirror', 'reclaim', 'migrate'],
+  },
+  {
+    name: 'mirror-lock-inversion',
+    trips: 'Progress.NoDeadlock',
+    what: "the mirror's map takes its notifier lock inside its driver lock, the reverse of invalidate()'s order: ABBA with an invalidation",
+    history:
+      'circular locking dependency; the order lockdep learns from __mmu_notifier_invalidate_range_start_map',
+    area: 'notifier',
+    families: ['mirror', 'migrate', 'reclaim'],
   },
   {
     name: 'eagain-calls-end',
