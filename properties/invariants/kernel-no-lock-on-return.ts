@@ -39,15 +39,15 @@ export function heldBy(w: World, pid: number): Held | null {
   for (const r of w.mm.ranges) {
     if (r.by === pid) return { what: `an open invalidation of ${r.obj}`, obj: r.obj };
   }
-  for (const id of Object.keys(w.importers)) {
+  for (const id in w.importers) {
     const imp = w.importers[id];
     if (imp?.driverLock === pid) return { what: `${id}'s driver lock`, importer: id };
     if (imp?.notifierLock === pid) return { what: `${id}'s notifier lock`, importer: id };
   }
-  for (const id of Object.keys(w.devices)) {
+  for (const id in w.devices) {
     if (w.devices[id]?.eventBy === pid) return { what: `${id}'s device event` };
   }
-  for (const name of Object.keys(w.objects)) {
+  for (const name in w.objects) {
     const o = w.objects[name];
     if (!o) continue;
     if (o.kind === 'bo') {
