@@ -77,3 +77,18 @@ describe('the peer slice', () => {
     expect(r.outcome.found.commands).toBe(3);
   });
 });
+
+describe('a livelock that mints ids each round', () => {
+  it('exclusive-vs-cpu-write is verified complete with the ids reduction, and endless without it', () => {
+    const file = 'scopes/exclusive-vs-cpu-write.json';
+    const r = explore(file, []);
+    expect(r.outcome.k).toBe('verified');
+    expect(r.stats.states).toBeLessThan(100);
+    const without = new Exploration(loadScope(file), file, {
+      faults: [],
+      reductions: { ...DEFAULT_REDUCTIONS, ids: false },
+      bounds: { ...UNBOUNDED, maxDepth: 300 },
+    }).runAll();
+    expect(without.outcome).toEqual({ k: 'cut', by: 'max-depth' });
+  });
+});

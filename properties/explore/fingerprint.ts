@@ -24,6 +24,7 @@ import type { InstanceState, SpecState } from '../../models/product.js';
 import type { Proc, World } from '../../src/world/types.js';
 import type { Ghost } from '../ghost.js';
 import type { InvalidationWatch } from '../invalidation-watch.js';
+import { ID_BASE } from './scope.js';
 
 /** Fields of the world that are not part of its state (constant, or transient). */
 export const WORLD_CONSTANT: ReadonlySet<string> = new Set([
@@ -66,6 +67,69 @@ export interface HashOptions {
   readonly procSet: boolean;
   /** Hash notifier sequences (fields `seq`, `seqHigh`) by their relations only (seqGaps). */
   readonly seqs?: boolean;
+  /** Hash minted ids (numbers from ID_BASE up) by their rank only (idRanks). */
+  readonly ids?: boolean;
+}
+
+/**
+ * Every minted id (a number at or above ID_BASE) inside v: fields, array elements, and Map keys
+ * and values. Where the world keeps them: active ranges, in-flight DMA, engine jobs, attach
+ * orders (importers), processes' own state; and the observers' ghost and watch.
+ */
+function collectIds(v: unknown, out: number[]): void {
+  if (typeof v === 'number') {
+    if (v >= ID_BASE) out.push(v);
+    return;
+  }
+  if (typeof v !== 'object' || v === null) return;
+  if (Array.isArray(v)) {
+    for (const x of v) collectIds(x, out);
+    return;
+  }
+  if (v instanceof Map) {
+    for (const [k, x] of v) {
+      collectIds(k, out);
+      collectIds(x, out);
+    }
+    return;
+  }
+  if (v instanceof Set) {
+    for (const x of v) collectIds(x, out);
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  for (const k in o) collectIds(o[k], out);
+}
+
+/**
+ * The minted ids a state holds, where the `ids` reduction looks for them (test/explore-ids.test.ts
+ * checks that no state of the scopes holds one anywhere else, nor inside a string).
+ */
+export function mintedIds(s: Pick<StateParts, 'w' | 'ghost' | 'watch'>): number[] {
+  const ids: number[] = [];
+  const w = s.w;
+  collectIds(w.mm, ids);
+  collectIds(w.dma, ids);
+  collectIds(w.jobs, ids);
+  collectIds(w.importers, ids);
+  for (const p of w.procs) collectIds(p.st, ids);
+  collectIds(s.ghost, ids);
+  collectIds(s.watch, ids);
+  return ids;
+}
+
+/**
+ * The `ids` reduction: minted ids renamed by rank, the smallest stored one becoming
+ * -(ID_BASE + 0), the next -(ID_BASE + 1), … — a range no other number in a state uses, so an id
+ * left unrenamed can never be taken for a renamed one. The model compares ids only for equality
+ * (and attach orders for order), and a fresh id is greater than every stored one: states whose
+ * stored ids differ by an order-preserving bijection behave alike (docs/explore.md).
+ */
+export function idRanks(values: readonly number[]): Map<number, number> {
+  const sorted = [...new Set(values)].sort((a, b) => a - b);
+  const out = new Map<number, number>();
+  for (let i = 0; i < sorted.length; i++) out.set(sorted[i] as number, -(ID_BASE + i));
+  return out;
 }
 
 /** The fields that hold interval-notifier sequence values, wherever they are in a state. */
@@ -199,6 +263,8 @@ export class Hasher {
   private readonly renamed = new Map<string, string>();
   /** With the `seqs` reduction: this state's sequence values, renamed (seqGaps). */
   private seqMap: Map<number, number> | null = null;
+  /** With the `ids` reduction: this state's minted ids, renamed (idRanks). */
+  private idMap: Map<number, number> | null = null;
 
   constructor(
     private readonly opts: HashOptions,
@@ -220,6 +286,7 @@ export class Hasher {
 
   private num(n: number): void {
     if (this.rename !== null) n = this.rename.numbers.get(n) ?? n;
+    if (this.idMap !== null && n >= ID_BASE) n = this.idMap.get(n) ?? n;
     if ((n | 0) === n) {
       A = fmix(n ^ T_NUM);
       B = fmix2(Math.imul(n, 0x9e3779b1) ^ T_NUM);
@@ -366,7 +433,9 @@ export class Hasher {
     // without the state's sequence renaming (they hold no sequence; a cached hash must not
     // depend on the state it was first met in).
     const seqMap = this.seqMap;
+    const idMap = this.idMap;
     this.seqMap = null;
+    this.idMap = null;
     let a = T_MAP;
     let b = T_MAP;
     for (const id in s.inst) {
@@ -380,6 +449,7 @@ export class Hasher {
       b = (b + fmix2(ib ^ Math.imul(B, 0x165667b1))) | 0;
     }
     this.seqMap = seqMap;
+    this.idMap = idMap;
     const sa = a;
     const sb = b;
     this.value(s.dir);
@@ -420,6 +490,10 @@ export class Hasher {
       collectSeqs(s.watch, seqs);
       this.seqMap = seqGaps(seqs);
     } else this.seqMap = null;
+    if (this.opts.ids === true) {
+      const ids = mintedIds(s);
+      this.idMap = ids.length === 0 ? null : idRanks(ids);
+    } else this.idMap = null;
     this.world(s.w);
     const wa = A;
     const wb = B;

@@ -14,7 +14,7 @@ import { TraceRunner } from '../trace/runner.js';
 import { deepClone } from './clone.js';
 import type { StateParts } from './fingerprint.js';
 import { type Footprint, Recorder } from './footprint.js';
-import { PID_BASE, type Scope, UID_BASE } from './scope.js';
+import { ID_BASE, PID_BASE, type Scope, UID_BASE } from './scope.js';
 
 export interface ExState extends StateParts {
   readonly started: number[];
@@ -81,6 +81,9 @@ export class Model {
     const s = new Session(this.scope.config, this.faults);
     // Object uids come from a reserved range, so that symmetry can tell them from other numbers.
     s.w.nextUid = UID_BASE + 1;
+    // Likewise ids (the `ids` reduction renames them by rank; only their order and equality
+    // matter, so starting elsewhere changes no behaviour).
+    s.w.nextId = ID_BASE + 1;
     const runner = new TraceRunner(s);
     let setupFail: number | null = null;
     for (let i = 0; i < this.scope.setup.length; i++) {

@@ -22,6 +22,11 @@ const SCOPE_THREADS = 64;
 /** Pids of workload processes and uids of objects start here (symmetry recognises them). */
 export const PID_BASE = 1_000_000;
 export const UID_BASE = 2_000_000;
+/**
+ * Ids minted from the world's nextId (invalidations, DMA, engine jobs, attach orders) start here
+ * in explore, above every pid and uid: the `ids` reduction finds them by their range.
+ */
+export const ID_BASE = 3_000_000;
 
 export interface ScopeOp {
   readonly op: string;

@@ -22,18 +22,21 @@ export interface Reductions {
   readonly procs: boolean;
   /** Hash notifier sequence values by their relations only (fingerprint.ts, seqGaps). */
   readonly seqs: boolean;
+  /** Hash minted ids (invalidation, DMA, job, attach order) by their rank only (fingerprint.ts). */
+  readonly ids: boolean;
   /** Canonical representatives under the scope's declared symmetry. */
   readonly symmetry: boolean;
   /** Sleep sets: a step independent of one already taken from a state is not taken again. */
   readonly por: boolean;
 }
 
-export const REDUCTION_NAMES = ['counters', 'procs', 'seqs', 'symmetry', 'por'] as const;
+export const REDUCTION_NAMES = ['counters', 'procs', 'seqs', 'ids', 'symmetry', 'por'] as const;
 
 export const ALL_REDUCTIONS: Reductions = {
   counters: true,
   procs: true,
   seqs: true,
+  ids: true,
   symmetry: true,
   por: true,
 };
@@ -46,6 +49,7 @@ export const NO_REDUCTIONS: Reductions = {
   counters: false,
   procs: false,
   seqs: false,
+  ids: false,
   symmetry: false,
   por: false,
 };
@@ -126,6 +130,7 @@ export class Canon {
       counters: reductions.counters,
       procSet: reductions.procs,
       seqs: reductions.seqs,
+      ids: reductions.ids,
     };
     this.hasher = new Hasher(h);
     this.renamed = reductions.symmetry ? renamings.map((r) => new Hasher(h, r)) : [];

@@ -56,6 +56,7 @@ function reductionList(v: string): Reductions {
     counters: names.includes('counters'),
     procs: names.includes('procs'),
     seqs: names.includes('seqs'),
+    ids: names.includes('ids'),
     symmetry: names.includes('symmetry'),
     por: names.includes('por'),
   };
