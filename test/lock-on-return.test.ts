@@ -1,10 +1,15 @@
 /**
- * Kernel.NoLockOnReturn looks at every kind of thing a process can hold: each is set by hand on
- * a real world (a process that "returned" with it), and the invariant must name it. The fault
- * catalogue shows the importer lock (eagain-keeps-lock); this covers the other kinds.
+ * What an operation may leave behind when it returns. Kernel.NoLockOnReturn looks at every kind
+ * of thing a process can hold: each is set by hand on a real world (a process that "returned"
+ * with it), and the invariant must name it; the fault catalogue shows the importer lock
+ * (eagain-keeps-lock), this covers the other kinds. Frame.NoRefLeak counts a frame's references
+ * against the running operations that hold it (its fault shows a leak; this also a negative
+ * count and a reference that is legitimately held).
  */
 import { describe, expect, it } from 'vitest';
+import { frameNoRefLeak } from '../properties/invariants/frame-no-ref-leak.js';
 import { heldBy } from '../properties/invariants/kernel-no-lock-on-return.js';
+import type { CheckCtx } from '../properties/invariants/types.js';
 import { Session } from '../properties/session.js';
 import { TraceRunner } from '../properties/trace/runner.js';
 import { normalizeConfig } from '../src/world/config.js';
@@ -95,4 +100,52 @@ describe('Kernel.NoLockOnReturn sees everything a returned process may still hol
       expect(heldBy(w, PID + 1)).toBeNull();
     });
   }
+});
+
+describe('Frame.NoRefLeak counts references against running operations', () => {
+  const check = (w: World) =>
+    frameNoRefLeak.check({
+      w,
+      finished: { pid: PID, label: 'p', op: 'obj.migrate' },
+    } as unknown as CheckCtx);
+  const present = (w: World): number => {
+    const pte = anon(w).page[1]?.pte;
+    if (pte?.t !== 'present') throw new Error('page 1 is not present');
+    return pte.f;
+  };
+
+  it('a reference a running operation holds the frame for is not a leak', () => {
+    const w = world();
+    const f = present(w);
+    const fr = w.frames[f];
+    if (!fr) throw new Error('no frame');
+    fr.refs = 1;
+    w.procs.push({
+      pid: PID + 1,
+      label: 'q',
+      op: 'obj.migrate',
+      args: {},
+      pc: 'copy',
+      wait: null,
+      holds: [f],
+      st: null,
+    });
+    expect(check(w)).toBeNull();
+    // Two references, one pointer: one of them outlived its operation.
+    fr.refs = 2;
+    expect(check(w)?.message).toContain(`frame ${f} keeps 2 references`);
+  });
+
+  it('a reference nobody running holds, and a negative count, are reported', () => {
+    const w = world();
+    const f = present(w);
+    const fr = w.frames[f];
+    if (!fr) throw new Error('no frame');
+    fr.refs = 1;
+    expect(check(w)?.message).toContain(
+      `frame ${f} keeps 1 reference but running operations hold it 0 times`,
+    );
+    fr.refs = -1;
+    expect(check(w)?.message).toContain('a put without its get');
+  });
 });

@@ -2,6 +2,7 @@
 import { attachNoUseAfterDetach } from './attach-no-use-after-detach.js';
 import { deviceCapacityRespected } from './device-capacity.js';
 import { frameNoLeak } from './frame-no-leak.js';
+import { frameNoRefLeak } from './frame-no-ref-leak.js';
 import { frameNoUseAfterFree } from './frame-no-use-after-free.js';
 import { hangLossIsReported } from './hang-loss-reported.js';
 import { kernelNoLockOnReturn } from './kernel-no-lock-on-return.js';
@@ -37,6 +38,7 @@ export const INVARIANTS: readonly Invariant[] = [
   frameNoLeak,
   mapObservesCurrentData,
   frameNoUseAfterFree,
+  frameNoRefLeak,
   notifierSeqProtocol,
   notifierSeqMovesForward,
   policyP2pOnlyWhenAllowed,

@@ -94,6 +94,14 @@ export const FAULTS = [
     families: ['pin', 'migrate'],
   },
   {
+    name: 'migrate-restore-leaks-ref',
+    trips: 'Frame.NoRefLeak',
+    what: 'a migration that fails puts each page back but keeps the reference it took when it collected the page',
+    history: '"mm/migrate_device: fix folio refcount leak on folio_split_unmapped failure" (2026)',
+    area: 'migration',
+    families: ['migrate', 'device'],
+  },
+  {
     name: 'fault-without-page-ref',
     trips: 'Frame.NoUseAfterFree',
     what: 'CPU fault on a device-private page races eviction without a reference',
