@@ -28,6 +28,8 @@ export interface VmaFaultState {
   readonly uid: number;
   stage: 'begin' | 'place' | 'lock' | 'program';
   seq: number;
+  /** The subscription read_begin was called on (its attach order), or null before. */
+  sub: number | null;
   place: VmaPlaceState | null;
   pages: number[];
   view: DevPte[];
@@ -42,6 +44,7 @@ export function newVmaFault(importer: string, bo: BoObj): VmaFaultState {
     uid: bo.uid,
     stage: 'begin',
     seq: -1,
+    sub: null,
     place: null,
     pages: [],
     view: [],
@@ -79,6 +82,10 @@ function placement(w: World, m: VmaFaultState) {
       const io = w.importers[m.importer]?.objs[m.obj];
       // Detached (or munmapped) meanwhile: no notifier would take a map back, so none is made.
       if (!io?.sub || !bo.vma) return 'EFAULT';
+      // Detached and attached again: the sequence read_begin returned is the old subscription's,
+      // and a map recorded now would belong to a subscription this fault never read. (The new
+      // one may be deferred, so no zap would reach the map.)
+      if (io.sub.order !== m.sub) return 'EINVAL';
       if (bo.placement === 'vram' && !windowAvailable(w, bo.device, bo.vma.pages)) return 'ENOSPC';
       // Another fault of this mirror mapped meanwhile: its map is valid (a zap would have
       // taken it back), use it.
@@ -112,6 +119,13 @@ export function planVmaFault(w: World, p: Proc, m: VmaFaultState): Wait | (() =>
       return 'EFAULT';
     };
   }
+  if (m.stage !== 'begin' && io.sub.order !== m.sub) {
+    // The subscription was replaced (detach, attach) since read_begin: as hmm.ts, EINVAL.
+    return () => {
+      unlock(w, dl, p.pid);
+      return 'EINVAL';
+    };
+  }
   switch (m.stage) {
     case 'begin':
     case 'place': {
@@ -121,6 +135,7 @@ export function planVmaFault(w: World, p: Proc, m: VmaFaultState): Wait | (() =>
       return () => {
         emit(w, { type: 'sub.read_begin', importer: m.importer, obj: bo.key });
         m.seq = readBegin(w, m.importer, m.obj);
+        m.sub = io.sub?.order ?? null;
         if (io.vma && !io.vma.pinned) {
           // The map the exporter gave is still valid (a zap would have taken it back).
           takeView(w, m, bo);
