@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { frameNoRefLeak } from '../properties/invariants/frame-no-ref-leak.js';
-import { heldBy } from '../properties/invariants/kernel-no-lock-on-return.js';
+import { heldBy, kernelNoLockOnReturn } from '../properties/invariants/kernel-no-lock-on-return.js';
 import type { CheckCtx } from '../properties/invariants/types.js';
 import { Session } from '../properties/session.js';
 import { TraceRunner } from '../properties/trace/runner.js';
@@ -49,11 +49,17 @@ function world(): World {
 const anon = (w: World) => w.objects.a as AnonObj;
 const bo = (w: World) => w.objects.b as BoObj;
 
-const HELD: readonly [string, (w: World) => void, string][] = [
+interface Held {
+  readonly what: string;
+  readonly obj?: string;
+  readonly importer?: string;
+}
+
+const HELD: readonly [string, (w: World) => void, Held][] = [
   [
     'a page lock',
     (w) => Object.assign(anon(w).page[1] ?? {}, { lockedBy: PID }),
-    'page lock of a page 1',
+    { what: 'the page lock of a page 1', obj: 'a' },
   ],
   [
     'a migration entry',
@@ -62,42 +68,60 @@ const HELD: readonly [string, (w: World) => void, string][] = [
       if (pg?.pte.t !== 'present') throw new Error('page 1 is not present');
       pg.pte = { t: 'migration', f: pg.pte.f, dirty: true, write: true, by: PID, priv: false };
     },
-    'migration entry for a page 1',
+    { what: 'a migration entry for a page 1', obj: 'a' },
   ],
-  ['mmap_lock for read', (w) => anon(w).mmap.readers.push(PID), 'mmap_lock of a'],
-  ['mmap_lock for write', (w) => Object.assign(anon(w).mmap, { writer: PID }), 'mmap_lock of a'],
+  [
+    'mmap_lock for read',
+    (w) => anon(w).mmap.readers.push(PID),
+    { what: 'the mmap_lock of a', obj: 'a' },
+  ],
+  [
+    'mmap_lock for write',
+    (w) => Object.assign(anon(w).mmap, { writer: PID }),
+    { what: 'the mmap_lock of a', obj: 'a' },
+  ],
   [
     'a driver lock',
     (w) => Object.assign(w.importers.mirror0 ?? {}, { driverLock: PID }),
-    "mirror0's driver lock",
+    { what: "mirror0's driver lock", importer: 'mirror0' },
   ],
   [
     'a notifier lock',
     (w) => Object.assign(w.importers.mirror0 ?? {}, { notifierLock: PID }),
-    "mirror0's notifier lock",
+    { what: "mirror0's notifier lock", importer: 'mirror0' },
   ],
-  ['a dma_resv', (w) => Object.assign(bo(w), { resv: PID }), "b's dma_resv"],
-  ['a bo move', (w) => Object.assign(bo(w), { movingBy: PID }), "b's move"],
+  ['a dma_resv', (w) => Object.assign(bo(w), { resv: PID }), { what: "b's dma_resv", obj: 'b' }],
+  ['a bo move', (w) => Object.assign(bo(w), { movingBy: PID }), { what: "b's move", obj: 'b' }],
   [
     'a device event',
     (w) => Object.assign(w.devices.gpu0 ?? {}, { eventBy: PID }),
-    "gpu0's device event",
+    { what: "gpu0's device event" },
   ],
   [
     'an open invalidation',
     (w) => w.mm.ranges.push({ id: 1, obj: 'a', by: PID, overlapped: true }),
-    'open invalidation of a',
+    { what: 'an open invalidation of a', obj: 'a' },
   ],
 ];
 
+const returned = { pid: PID, label: 'p9', op: 'imp.map' };
+
 describe('Kernel.NoLockOnReturn sees everything a returned process may still hold', () => {
-  for (const [what, hold, named] of HELD) {
+  for (const [what, hold, held] of HELD) {
     it(what, () => {
       const w = world();
       hold(w);
-      expect(heldBy(w, PID)?.what).toContain(named);
+      expect(heldBy(w, PID)).toEqual(held);
       // Held by another (running) process, it is not this one's.
       expect(heldBy(w, PID + 1)).toBeNull();
+      const ctx = (finished: typeof returned | null) => ({ w, finished }) as unknown as CheckCtx;
+      expect(kernelNoLockOnReturn.check(ctx(returned))).toEqual({
+        message: `p9 (imp.map, pid ${PID}) returned holding ${held.what}`,
+        ...(held.obj ? { objs: [held.obj] } : {}),
+        ...(held.importer ? { importers: [held.importer] } : {}),
+      });
+      // Only a step that returns is looked at.
+      expect(kernelNoLockOnReturn.check(ctx(null))).toBeNull();
     });
   }
 });
@@ -133,7 +157,24 @@ describe('Frame.NoRefLeak counts references against running operations', () => {
     expect(check(w)).toBeNull();
     // Two references, one pointer: one of them outlived its operation.
     fr.refs = 2;
-    expect(check(w)?.message).toContain(`frame ${f} keeps 2 references`);
+    expect(check(w)).toEqual({
+      message: `frame ${f} keeps 2 references but running operations hold it 1 time, after p (obj.migrate, pid ${PID}) returned`,
+      frames: [f],
+    });
+    // A second pointer (the same operation's, or another's) accounts for the second reference.
+    w.procs.push({
+      pid: PID + 2,
+      label: 'r',
+      op: 'imp.pin',
+      args: {},
+      pc: 'pin',
+      wait: null,
+      holds: [7, f],
+      st: null,
+    });
+    expect(check(w)).toBeNull();
+    fr.refs = 0;
+    expect(check(w)).toBeNull();
   });
 
   it('a reference nobody running holds, and a negative count, are reported', () => {

@@ -19,10 +19,14 @@ export const MUTATION_TESTS = [
   'test/schema.test.ts',
   'test/cli-input.test.ts',
   'test/docs-catalogue.test.ts',
+  'test/lock-on-return.test.ts',
+  'test/shapes.test.ts',
   // Half the time of a surviving mutant (10 of 19 s) goes to re-exploring small scopes with each
   // reduction on and off, which guards the explorer's reductions; run.mjs asks for it only when
   // it mutates properties/explore/. Elsewhere explore.test.ts explores the same scopes.
-  ...(process.env.DEVMEM_MUTATION_EXPLORER === '1' ? ['test/explore-reductions.test.ts'] : []),
+  ...(process.env.DEVMEM_MUTATION_EXPLORER === '1'
+    ? ['test/explore-reductions.test.ts', 'test/explore-ids.test.ts']
+    : []),
 ];
 
 export default defineConfig({
