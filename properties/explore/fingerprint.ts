@@ -74,7 +74,8 @@ export interface HashOptions {
 /**
  * Every minted id (a number at or above ID_BASE) inside v: fields, array elements, and Map keys
  * and values. Where the world keeps them: active ranges, in-flight DMA, engine jobs, attach
- * orders (importers), processes' own state; and the observers' ghost and watch.
+ * orders (importers' subscriptions and attachments), processes' own state; and the observers'
+ * ghost and watch.
  */
 function collectIds(v: unknown, out: number[]): void {
   if (typeof v === 'number') {
@@ -111,7 +112,16 @@ export function mintedIds(s: Pick<StateParts, 'w' | 'ghost' | 'watch'>): number[
   collectIds(w.mm, ids);
   collectIds(w.dma, ids);
   collectIds(w.jobs, ids);
-  collectIds(w.importers, ids);
+  // Importers keep ids only as attach orders (subscription, attachment): their page tables,
+  // pins and maps are the bulk of the walk and hold none.
+  for (const id in w.importers) {
+    const objs = w.importers[id]?.objs;
+    for (const o in objs) {
+      const io = objs[o];
+      if (io?.sub && io.sub.order >= ID_BASE) ids.push(io.sub.order);
+      if (io?.att && io.att.order >= ID_BASE) ids.push(io.att.order);
+    }
+  }
   for (const p of w.procs) collectIds(p.st, ids);
   collectIds(s.ghost, ids);
   collectIds(s.watch, ids);
