@@ -26,7 +26,7 @@ import {
 } from '../world/frames.js';
 import { emit, observe } from '../world/log.js';
 import type { AnonObj, AnonPage, Proc, Wait, World } from '../world/types.js';
-import { memoryGone } from './engine.js';
+import { memoryGone, memoryWait } from './engine.js';
 import { mmapRead, mmapReadUnlock, mmapReadWait } from './locks.js';
 import { carryLossToPins } from './loss.js';
 import {
@@ -137,6 +137,10 @@ export function planCowCopy(
       const pte = o.page[page]?.pte;
       if (pte?.t !== 'present') return () => 'done';
       if (memoryGone(w, pte.f)) return () => 'EFAULT';
+      // Device-coherent memory of a device being reset is garbage until it recovers (and
+      // reports the loss): the copy waits, as CPU access does.
+      const mem = memoryWait(w, pte.f);
+      if (mem) return mem;
       const reclaim = planDirectReclaim(w, p, 1, c.dr);
       if (reclaim) return reclaim;
       // The fault holds mmap_lock for read: munmap, mprotect and fork wait for it.
@@ -166,7 +170,9 @@ export function planCowCopy(
         return 'progress';
       };
     }
-    case 'copy':
+    case 'copy': {
+      const mem = memoryWait(w, c.from);
+      if (mem) return mem;
       return () => {
         const r = copyStep(w, o, c);
         c.stage = 'idle';
@@ -175,6 +181,7 @@ export function planCowCopy(
         letGoOfSource(w, p, c);
         return r;
       };
+    }
   }
 }
 

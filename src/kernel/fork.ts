@@ -23,7 +23,8 @@
  */
 import { allocFrame, copyFrame, systemPool } from '../world/frames.js';
 import { emit, observe } from '../world/log.js';
-import type { AnonObj, AnonPage, Inherited, World } from '../world/types.js';
+import type { AnonObj, AnonPage, Inherited, Wait, World } from '../world/types.js';
+import { memoryWait } from './engine.js';
 import { restoreEntry } from './exclusive.js';
 import { keyOf, takeUid } from './objects.js';
 import { deviceOf, flushTlb, pageLife, setAnonExclusive, setPte, whereIs } from './pages.js';
@@ -34,6 +35,19 @@ export function needsCopyAtFork(w: World, pg: AnonPage): boolean {
   if (pg.pte.t !== 'present' && pg.pte.t !== 'exclusive') return false;
   if (w.faults['fork-shares-pinned-page']) return false;
   return (w.frames[pg.pte.f]?.pins ?? 0) > 0;
+}
+
+/**
+ * A page fork must copy now that lives in the memory of a device being reset: garbage until
+ * the reset recovers (and reports the loss), so the copy waits, as CPU access does.
+ */
+export function copyAtForkWait(w: World, o: AnonObj): Wait | null {
+  for (const pg of o.page) {
+    if (!needsCopyAtFork(w, pg) || !('f' in pg.pte)) continue;
+    const mem = memoryWait(w, pg.pte.f);
+    if (mem) return mem;
+  }
+  return null;
 }
 
 /** The name a range of `o` gets in the child: the same name in the child's namespace. */

@@ -7,7 +7,7 @@
  * the copies of maybe-pinned pages find no memory (the child is torn down).
  */
 import { defineOp, done, failed, PROGRESS } from '../exec/op.js';
-import { copyRange, needsCopyAtFork, tearDownChild } from '../kernel/fork.js';
+import { copyAtForkWait, copyRange, needsCopyAtFork, tearDownChild } from '../kernel/fork.js';
 import { maybeRelease } from '../kernel/lifecycle.js';
 import { mmapWriteWait } from '../kernel/locks.js';
 import {
@@ -175,7 +175,10 @@ export const procFork = defineOp<St>({
           return PROGRESS;
         };
       }
-      case 'copy':
+      case 'copy': {
+        const range = current(w, s);
+        const mem = range ? copyAtForkWait(w, range) : null;
+        if (mem) return mem;
         return () => {
           const o = current(w, s);
           if (o && copyRange(w, o, s.child) === 'ENOMEM') return fail(w, p, s, true);
@@ -183,6 +186,7 @@ export const procFork = defineOp<St>({
           nextRange(s);
           return PROGRESS;
         };
+      }
       case 'finish':
         return () => {
           unlockAll(w, s, p.pid);
