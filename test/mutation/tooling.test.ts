@@ -1,8 +1,10 @@
 /**
  * The mutation run's pure parts (test/mutation/select.mjs, merge.mjs): slices are disjoint,
  * cover every file and are balanced; bad --shard values are refused; merged reports keep every
- * mutant and point each at the right tests. (Stryker itself runs behind `npm run mutation`.)
+ * mutant and point each at the right tests; every test file is either run against mutants or named
+ * as out of process. (Stryker itself runs behind `npm run mutation`.)
  */
+import { readdirSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { mergeReports, scoreTable } from './merge.mjs';
@@ -171,5 +173,41 @@ describe('merging shard reports', () => {
     expect(() => mergeReports([{ name: 'x.json', report: [] }])).toThrow(
       'x.json is not a mutation report',
     );
+  });
+});
+
+describe('the test selection', () => {
+  it('names every test file: run against mutants, or out of process for a stated reason', async () => {
+    // A new in-process test file left out of MUTATION_TESTS kills nothing under Stryker and
+    // nobody notices (the return invariants scored 48% that way): classify each new file here.
+    const { MUTATION_TESTS } = await import('./vitest.config.js');
+    const outOfProcess: Record<string, string> = {
+      'test/arrows.test.ts': 'reads source files (Stryker instruments them)',
+      'test/cli-check.test.ts': 'spawns the command line',
+      'test/cli-conventions.test.ts': 'spawns the command line',
+      'test/cli.test.ts': 'spawns the command line',
+      'test/coverage.test.ts': 'searches in worker threads',
+      'test/docs.test.ts': 'reads source files (Stryker instruments them)',
+      'test/explore-cli.test.ts': 'spawns the command line',
+      'test/explore-ids.test.ts': 'with the explorer only (DEVMEM_MUTATION_EXPLORER)',
+      'test/explore-reductions.test.ts': 'with the explorer only (DEVMEM_MUTATION_EXPLORER)',
+      'test/export-test.test.ts': 'runs a nested vitest',
+      'test/faults.test.ts': 'searches in worker threads',
+      'test/fuzz.test.ts': 'spawns the command line',
+      'test/links.test.ts': 'reads docs only',
+      'test/package.test.ts': 'packs and installs the package',
+      'test/mutation/tooling.test.ts': 'tests the mutation tooling itself',
+    };
+    const files = [
+      ...readdirSync('test')
+        .filter((f) => f.endsWith('.test.ts'))
+        .map((f) => `test/${f}`),
+      ...readdirSync('test/mutation')
+        .filter((f) => f.endsWith('.test.ts'))
+        .map((f) => `test/mutation/${f}`),
+    ];
+    const unnamed = files.filter((f) => !MUTATION_TESTS.includes(f) && !(f in outOfProcess));
+    expect(unnamed).toEqual([]);
+    for (const f of MUTATION_TESTS) expect(files, f).toContain(f);
   });
 });
