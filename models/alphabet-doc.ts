@@ -32,8 +32,8 @@ export const EVENT_DOCS: Readonly<Record<SpecEventType, EventDoc>> = {
     doc: 'The last user went away: the object and its frames are gone.',
   },
   'page.populate': {
-    fields: 'obj, page',
-    doc: 'First touch: a zero-filled system page was mapped.',
+    fields: 'obj, page, shmem?',
+    doc: "First touch: a zero-filled system page was mapped; with `shmem`, the page of a shared mapping's page cache.",
   },
   'page.swap_out': {
     fields: 'obj, page',
@@ -54,8 +54,8 @@ export const EVENT_DOCS: Readonly<Record<SpecEventType, EventDoc>> = {
     doc: 'munmap (obj.destroy, vma.unmap) tore the CPU mapping down; the range is gone.',
   },
   'page.zap': {
-    fields: 'obj, page',
-    doc: 'MADV_DONTNEED zapped the mapping; the next touch gets a zero page.',
+    fields: 'obj, page, cached?',
+    doc: 'MADV_DONTNEED zapped the mapping; the next touch gets a zero page (with `cached`, the shmem page the page cache kept).',
   },
   'page.pin': {
     fields: 'importer, obj, page, longterm, write',

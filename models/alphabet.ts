@@ -26,8 +26,11 @@ export type ObjectEvent =
   | { type: 'obj.release'; obj: ObjKey };
 
 export type PageEvent =
-  /** First touch: a zero-filled system page is mapped. */
-  | { type: 'page.populate'; obj: ObjKey; page: number }
+  /**
+   * First touch: a zero-filled system page is mapped; with `shmem`, the page of a shared
+   * mapping's page cache (allocated there by the file's first touch of it).
+   */
+  | { type: 'page.populate'; obj: ObjKey; page: number; shmem?: true }
   | { type: 'page.swap_out'; obj: ObjKey; page: number }
   | { type: 'page.swap_in'; obj: ObjKey; page: number }
   /** A migration entry replaced the CPU PTE (under the PTL). */
@@ -44,8 +47,11 @@ export type PageEvent =
   | { type: 'page.migrate_restore'; obj: ObjKey; page: number }
   /** The CPU mapping was torn down and the range is gone (obj.destroy, vma.unmap). */
   | { type: 'page.unmap'; obj: ObjKey; page: number }
-  /** MADV_DONTNEED zapped the mapping: the next touch gets a zero page. */
-  | { type: 'page.zap'; obj: ObjKey; page: number }
+  /**
+   * MADV_DONTNEED zapped the mapping: the next touch gets a zero page; with `cached`, a shmem
+   * page stays in its page cache and the next touch maps it again.
+   */
+  | { type: 'page.zap'; obj: ObjKey; page: number; cached?: true }
   /** `write`: FOLL_WRITE. */
   | {
       type: 'page.pin';

@@ -81,6 +81,7 @@ export const MACHINES: readonly MachineSpec[] = [
       if (ev.type === 'page.unpin') return `${ev.type}|${ev.stale}`;
       if (ev.type === 'page.inherit') return `${ev.type}|${ev.where}|${ev.device}`;
       if (ev.type === 'devpt.set') return `${ev.type}|${ev.device}`;
+      if (ev.type === 'page.zap') return `${ev.type}|${ev.cached === true}`;
       return ev.type;
     },
   },
@@ -94,6 +95,8 @@ export const MACHINES: readonly MachineSpec[] = [
       if (ev.type === 'page.pin' || ev.type === 'devpt.set') return `${ev.type}|${ev.write}`;
       if (ev.type === 'page.protect') return `${ev.type}|${ev.prot}`;
       if (ev.type === 'page.inherit') return `${ev.type}|${ev.where}|${ev.shared}`;
+      if (ev.type === 'page.populate') return `${ev.type}|${ev.shmem === true}`;
+      if (ev.type === 'page.zap') return `${ev.type}|${ev.cached === true}`;
       return ev.type;
     },
   },

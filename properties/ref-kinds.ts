@@ -4,8 +4,8 @@
  * "does anything still point at this frame?" go through this list, so a new kind of reference
  * (a second address space, a VMA's BAR window…) is added here once.
  *
- * Owning references keep a frame allocated: a CPU PTE (or migration entry), a bo's backing, a
- * pin, in-flight DMA, a frame a pending process holds. The others must merely not dangle: TLB
+ * Owning references keep a frame allocated: a CPU PTE (or migration entry), a shmem page cache,
+ * a bo's backing, a pin, in-flight DMA, a frame a pending process holds. The others must merely not dangle: TLB
  * entries, CPU mappings of bos, device page-table entries.
  */
 import { mappedFrame } from '../src/kernel/pages.js';
@@ -46,6 +46,21 @@ export const REF_KINDS: readonly RefKind[] = [
         if (o.kind !== 'anon') continue;
         o.page.forEach((pg, i) => {
           if (mappedFrame(pg.pte) === f) out.push(`the CPU PTE of ${o.name}[${i}]`);
+        });
+      }
+    },
+  },
+  {
+    // The page cache of a shared anonymous mapping (shmem): it keeps the page between mappings.
+    name: 'page-cache',
+    owning: true,
+    each(w, _imps, v) {
+      for (const uid in w.shmem) for (const f of w.shmem[uid] ?? []) if (f !== null) v.ref(f);
+    },
+    describe(w, _imps, f, out) {
+      for (const uid in w.shmem) {
+        w.shmem[uid]?.forEach((g, i) => {
+          if (g === f) out.push(`the page cache of shared mapping uid ${uid}, page ${i}`);
         });
       }
     },

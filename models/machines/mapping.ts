@@ -4,12 +4,16 @@
  *
  * Modelled: nothing mapped; mapped by this process alone (PageAnonExclusive); shared
  * copy-on-write with another process after fork (write-protected); handed to a device for
- * atomics (device-exclusive); unmapped for good (munmap). The VMA's protection (read-write or
+ * atomics (device-exclusive); mapped from the page cache of a shared mapping (MAP_SHARED
+ * anonymous memory, shmem), which every process mapping it sees alike; unmapped for good
+ * (munmap). The VMA's protection (read-write or
  * read-only) rides along. The rules: a device is never given write access to a page its process
  * may not write — a read-only range, or a page shared copy-on-write; a write pin never takes a
  * shared page (the write fault breaks COW first) nor a read-only one; a page the process has
  * alone is reused in place, never copied, on a write; only a page the process has alone and
- * may write becomes device-exclusive; nothing maps an unmapped range again.
+ * may write becomes device-exclusive; nothing maps an unmapped range again; a shmem page is
+ * never copied on write, shared copy-on-write, migrated, swapped or made device-exclusive (the
+ * kernel does none of these to shmem through a mapping).
  * A read-only pin of a shared page is allowed here (the kernel before 5.8 did it; today's
  * unshares first, and what went wrong came after: see the gup-cow-wrong-direction fault).
  * Left out: frames, mapcounts and refcounts (how the kernel decides between reuse and copy),
@@ -46,6 +50,7 @@ interface Ctx {
 export const mappingMachine = setup({
   types: { context: {} as Ctx, events: {} as Ev },
   guards: {
+    fromPageCache: ({ event }) => event.type === 'page.populate' && event.shmem === true,
     inheritsShared: ({ event }) => event.type === 'page.inherit' && event.shared,
     inheritsCopy: ({ event }) =>
       event.type === 'page.inherit' &&
@@ -77,7 +82,7 @@ export const mappingMachine = setup({
     /** No frame mapped: never touched, swapped out, zapped, or a hwpoison entry. */
     none: {
       on: {
-        'page.populate': { target: 'private' },
+        'page.populate': [{ guard: 'fromPageCache', target: 'shmem' }, { target: 'private' }],
         'page.swap_in': { target: 'private' },
         'page.migrate_commit': { target: 'private' },
         'page.inherit': [
@@ -127,6 +132,20 @@ export const mappingMachine = setup({
         'page.protect': { actions: 'setProt' },
         'page.zap': { target: 'none' },
         'page.unmap': { target: 'unmapped' },
+        'devpt.set': { guard: 'writeAllowed', actions: 'noteUse' },
+      },
+    },
+    /**
+     * A page of a shared mapping's page cache (shmem): a write makes it writable in place, every
+     * mapping of it sees the same data; dropping it (MADV_DONTNEED) leaves it in the cache.
+     */
+    shmem: {
+      on: {
+        'page.reuse': { actions: 'noteUse' },
+        'page.protect': { actions: 'setProt' },
+        'page.zap': { target: 'none' },
+        'page.unmap': { target: 'unmapped' },
+        'page.pin': { guard: 'writeAllowed', actions: 'noteUse' },
         'devpt.set': { guard: 'writeAllowed', actions: 'noteUse' },
       },
     },

@@ -9,7 +9,8 @@
  * point at a resident page, and a device-private page only from its owner's page table; a device
  * may not power off while a page lives in its memory. When the process lets the page go (munmap,
  * MADV_DONTNEED) or copies it (COW), its pins go stale: they hold the old frame, not this page,
- * and only unpin.
+ * and only unpin — except a shmem page dropped by MADV_DONTNEED, which its page cache keeps
+ * (cached): its pins still hold the page the next touch maps.
  * Left out: frames and data (the implementation's), the TLB, dirtiness, sharing after fork (the
  * mapping machine's).
  */
@@ -64,6 +65,7 @@ export const pageMachine = setup({
     toPrivate: ({ event }) => event.type === 'page.migrate_commit' && event.to === 'private',
     toCoherent: ({ event }) => event.type === 'page.migrate_commit' && event.to === 'coherent',
     isShortTermPin: ({ event }) => event.type === 'page.pin' && !event.longterm,
+    keptByCache: ({ event }) => event.type === 'page.zap' && event.cached === true,
     isOwnerMapping: ({ context, event }) =>
       event.type === 'devpt.set' && event.device === context.owner,
     isOwnersMemory: ({ context, event }) =>
@@ -132,7 +134,10 @@ export const pageMachine = setup({
         'page.unpin': { guard: 'isPinned', actions: 'dropPin' },
         'devpt.set': { actions: 'noteMapping' },
         'page.cow': { actions: 'letGo' },
-        'page.zap': { target: 'unpopulated', actions: 'letGo' },
+        'page.zap': [
+          { guard: 'keptByCache', target: 'cached' },
+          { target: 'unpopulated', actions: 'letGo' },
+        ],
         'page.unmap': { target: 'gone', actions: 'letGo' },
       },
     },
@@ -202,6 +207,18 @@ export const pageMachine = setup({
         'dev.poweroff': { actions: 'notePower' },
         'page.swap_in': { target: 'system' },
         'page.zap': { target: 'unpopulated', actions: 'letGo' },
+        'page.unmap': { target: 'gone', actions: 'letGo' },
+      },
+    },
+    /**
+     * A shmem page this process dropped (MADV_DONTNEED) that its page cache keeps: the pins still
+     * hold the page, and the next touch maps the same page again.
+     */
+    cached: {
+      on: {
+        'dev.poweroff': { actions: 'notePower' },
+        'page.populate': { target: 'system' },
+        'page.unpin': { guard: 'isPinned', actions: 'dropPin' },
         'page.unmap': { target: 'gone', actions: 'letGo' },
       },
     },

@@ -348,6 +348,17 @@ const MAKERS: Readonly<Record<Family, readonly Maker[]>> = {
       const parent = c.pick(parents) ?? 'p0';
       return op('proc.fork', parent === 'p0' ? { child } : { process: parent, child });
     },
+    (c, ctx) => {
+      // A shared anonymous range (MAP_SHARED, shmem): what fork then shares instead of copying.
+      const name = OBJ_NAMES.find((n) => !ctx.w.objects[n]);
+      if (name === undefined || !c.oneIn(3)) return null;
+      return op('obj.create', {
+        obj: name,
+        kind: 'anon',
+        pages: c.pick([1, 1, 2]) ?? 1,
+        shared: true,
+      });
+    },
     (c, ctx) => vmaOp(c, ctx, 'vma.unmap', {}),
     (c, ctx) => vmaOp(c, ctx, 'vma.protect', { prot: c.oneIn(2) ? 'r' : 'rw' }),
     (c, ctx) => vmaOp(c, ctx, 'vma.advise', { advice: 'dontneed' }),

@@ -1,5 +1,9 @@
-/** The frame that currently backs an object page, read straight from the world. */
-import type { ImporterObj, World } from '../../src/world/types.js';
+/**
+ * The frame that currently backs an object page, read straight from the world: a bo's frame, the
+ * frame an anon page's PTE maps, or — for a page of a shared mapping (shmem) that this process
+ * does not map right now but has not unmapped — the page cache's frame.
+ */
+import type { AnonObj, ImporterObj, World } from '../../src/world/types.js';
 
 export function backingFrame(w: World, obj: string, page: number): number | null {
   const o = w.objects[obj];
@@ -7,7 +11,14 @@ export function backingFrame(w: World, obj: string, page: number): number | null
   if (o.kind === 'bo') return o.frames[page] ?? null;
   const pte = o.page[page]?.pte;
   if (pte?.t === 'present' || pte?.t === 'devpriv' || pte?.t === 'exclusive') return pte.f;
-  return null;
+  return o.kind === 'anon' ? cachedBacking(w, o, page) : null;
+}
+
+/** A shmem page the process does not map now but has not unmapped: its page cache's frame. */
+export function cachedBacking(w: World, o: AnonObj, page: number): number | null {
+  const pg = o.page[page];
+  if (!o.shared || pg?.pte.t !== 'none' || pg.prot === 'none') return null;
+  return w.shmem[o.uid]?.[page] ?? null;
 }
 
 export interface ImporterObjRef {

@@ -1,4 +1,5 @@
 import { mappedFrame } from '../../src/kernel/pages.js';
+import { cachedBacking } from './backing.js';
 import type { Invariant } from './types.js';
 
 /**
@@ -22,7 +23,8 @@ export const pinCoherentWithOwner: Invariant = {
         const pg = o.page[page];
         if (!pg || pg.drops !== pin.drops[k] || pg.pte.t === 'poison') continue;
         const f = pin.frames[k] ?? -1;
-        const mapped = mappedFrame(pg.pte);
+        // A shmem page dropped by MADV_DONTNEED: the next touch maps the page cache's frame.
+        const mapped = mappedFrame(pg.pte) ?? cachedBacking(w, o, page);
         if (mapped !== f) {
           return {
             message: `${importer} pinned frame ${f} for ${io.obj}[${page}] (${pin.longterm ? 'FOLL_LONGTERM' : 'FOLL_WRITE'}), but ${o.process} now maps ${mapped === null ? 'no frame' : `frame ${mapped}`} there`,

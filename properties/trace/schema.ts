@@ -78,6 +78,7 @@ export const ARGS: Readonly<Record<string, z.ZodType>> = {
     device: id.optional(),
     domains: z.array(domain).max(2, limit(2)).optional(),
     placement: domain.optional(),
+    shared: z.boolean().optional(),
   }),
   'obj.destroy': z.strictObject(obj),
   'obj.share': z.strictObject(obj),

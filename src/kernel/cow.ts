@@ -25,7 +25,7 @@ import {
   systemPool,
 } from '../world/frames.js';
 import { emit, observe } from '../world/log.js';
-import type { AnonObj, AnonPage, Proc, Wait, World } from '../world/types.js';
+import type { AnonObj, Proc, Wait, World } from '../world/types.js';
 import { memoryGone, memoryWait } from './engine.js';
 import { mmapRead, mmapReadUnlock, mmapReadWait } from './locks.js';
 import { carryLossToPins } from './loss.js';
@@ -80,11 +80,14 @@ function reusable(w: World, f: number): boolean {
   return fr.anonExclusive || (fr.maps === 1 && fr.pins === 0 && fr.refs === 0);
 }
 
-/** What a write needs first: nothing, a reuse in place, or a copy. */
-export function writeNeed(w: World, pg: AnonPage | undefined): 'none' | 'reuse' | 'copy' {
-  const pte = pg?.pte;
+/**
+ * What a write to o's page needs first: nothing, a reuse in place, or a copy. A shared mapping
+ * never copies (wp_page_shared makes the PTE writable in place).
+ */
+export function writeNeed(w: World, o: AnonObj, page: number): 'none' | 'reuse' | 'copy' {
+  const pte = o.page[page]?.pte;
   if (pte?.t !== 'present' || pte.write) return 'none';
-  return reusable(w, pte.f) ? 'reuse' : 'copy';
+  return o.shared || reusable(w, pte.f) ? 'reuse' : 'copy';
 }
 
 /**
@@ -94,11 +97,13 @@ export function writeNeed(w: World, pg: AnonPage | undefined): 'none' | 'reuse' 
  */
 export function unshareNeed(
   w: World,
-  pg: AnonPage | undefined,
+  o: AnonObj,
+  page: number,
   longterm: boolean,
 ): 'none' | 'reuse' | 'copy' {
-  const pte = pg?.pte;
-  if (pte?.t !== 'present') return 'none';
+  const pte = o.page[page]?.pte;
+  // shmem pages are not anon: gup_must_unshare leaves them alone.
+  if (pte?.t !== 'present' || o.shared) return 'none';
   if (w.faults['gup-cow-wrong-direction'] && !longterm) return 'none';
   const fr = w.frames[pte.f];
   if (!fr || fr.anonExclusive) return 'none';
@@ -110,7 +115,7 @@ export function reuse(w: World, o: AnonObj, page: number, unshare: boolean): voi
   const pg = o.page[page];
   const pte = pg?.pte;
   if (!pg || pte?.t !== 'present') return;
-  setAnonExclusive(w, pte.f, true);
+  if (!o.shared) setAnonExclusive(w, pte.f, true);
   if (unshare) return;
   setPte(w, pg, { ...pte, write: pg.prot === 'rw', dirty: true });
   emit(w, { type: 'page.reuse', obj: o.key, page });

@@ -32,7 +32,7 @@ import {
   planMigration,
   SELECT_PRIVATE,
 } from './migrate.js';
-import { deviceOf, populate, swapIn } from './pages.js';
+import { deviceOf, framesToFault, populate, swapIn } from './pages.js';
 import {
   type DirectReclaim,
   newDirectReclaim,
@@ -165,7 +165,7 @@ export function planCpuFault(
   if (pg.prot === 'none' || (write && pg.prot !== 'rw')) return () => 'EFAULT';
   const pte = pg.pte;
   if (pte.t === 'none' || pte.t === 'swap') {
-    const reclaim = planDirectReclaim(w, p, 1, f.dr);
+    const reclaim = planDirectReclaim(w, p, framesToFault(w, o, [page]), f.dr);
     if (reclaim) return reclaim;
   }
   switch (pte.t) {
@@ -199,7 +199,7 @@ export function planCpuFault(
     case 'present': {
       if (!write || pte.write) return () => 'progress';
       // do_wp_page: reuse the page in place, or copy it (wp_page_copy).
-      if (writeNeed(w, pg) === 'reuse') {
+      if (writeNeed(w, o, page) === 'reuse') {
         return () => {
           reuse(w, o, page, false);
           return 'progress';

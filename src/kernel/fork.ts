@@ -7,7 +7,10 @@
  *              copy every PTE into the child's range `child/name`, invalidate_range_end
  *   finish     unlock; the child runs
  *
- * How each PTE is copied:
+ * A shared range (MAP_SHARED, shmem) is not copied: the child maps the same file and faults its
+ * pages from the page cache (kernel/shmem.ts); the parent's PTEs stay as they are.
+ *
+ * How each PTE of a private range is copied:
  *   present        write-protected in both, the frame shared copy-on-write (mapcount 2, no longer
  *                  PageAnonExclusive) — unless it may be DMA-pinned (folio_maybe_dma_pinned,
  *                  70e806e4e645): then the child gets a copy at once and the parent keeps the
@@ -85,6 +88,10 @@ function lineage(w: World, o: AnonObj): Inherited[] {
  * to tear down.
  */
 export function copyRange(w: World, o: AnonObj, child: string): 'ok' | 'ENOMEM' {
+  if (o.shared) {
+    shareRange(w, o, child);
+    return 'ok';
+  }
   const name = childName(child, o);
   const uid = takeUid(w);
   const c: AnonObj = {
@@ -109,6 +116,29 @@ export function copyRange(w: World, o: AnonObj, child: string): 'ok' | 'ENOMEM' 
     if (copyPte(w, o, c, page, pg, cp) === 'ENOMEM') return 'ENOMEM';
   }
   return 'ok';
+}
+
+/**
+ * A shared mapping (shmem) in the child: the same file, so the same uid and page cache, and no
+ * PTE yet — the child's first touch of each page faults it from the cache.
+ */
+function shareRange(w: World, o: AnonObj, child: string): void {
+  const name = childName(child, o);
+  const c: AnonObj = {
+    kind: 'anon',
+    name,
+    process: child,
+    shared: true,
+    // A key of its own (a fork that failed and is tried again makes the range anew).
+    key: `${name}#${takeUid(w)}`,
+    uid: o.uid,
+    pages: o.pages,
+    destroyed: false,
+    page: o.page.map((pg) => ({ ...freshPage(pg), lost: false })),
+    mmap: { readers: [], writer: null },
+  };
+  w.objects[name] = c;
+  emit(w, { type: 'obj.create', obj: c.key, kind: 'anon', pages: c.pages });
 }
 
 function copyPte(

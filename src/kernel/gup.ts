@@ -104,7 +104,7 @@ function migrationWait(o: AnonObj, pages: readonly number[]): Wait | null {
 
 /** What a page needs before the pin may take it: a write fault for a write pin, else an unshare. */
 function cowNeed(w: World, o: AnonObj, g: GupState, i: number): 'none' | 'reuse' | 'copy' {
-  return g.write ? writeNeed(w, o.page[i]) : unshareNeed(w, o.page[i], g.longterm);
+  return g.write ? writeNeed(w, o, i) : unshareNeed(w, o, i, g.longterm);
 }
 
 /** Every page present in memory the pin may point into, and the process's alone. */
@@ -178,10 +178,10 @@ export function planGup(w: World, p: Proc, g: GupState): Wait | (() => GupStep) 
       return 'progress';
     };
   }
-  const reclaim = planDirectReclaim(w, p, framesToFault(o, g.pages), g.dr);
+  const reclaim = planDirectReclaim(w, p, framesToFault(w, o, g.pages), g.dr);
   if (reclaim) return reclaim;
   return () => {
-    if (framesToFault(o, g.pages) > freeCount(w, systemPool())) return 'ENOMEM';
+    if (framesToFault(w, o, g.pages) > freeCount(w, systemPool())) return 'ENOMEM';
     if (!faultInAll(w, o, g.pages)) return 'ENOMEM';
     return 'progress';
   };

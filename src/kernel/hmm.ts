@@ -148,10 +148,9 @@ export function planMirrorMap(w: World, p: Proc, m: MirrorMapState): Wait | (() 
       if (wait) return wait;
       const excl = m.pages.find((i) => o.page[i]?.pte.t === 'exclusive');
       if (excl !== undefined) return restoreFaultStep(w, p, o, excl, m.rs);
-      const shared = m.write ? m.pages.find((i) => writeNeed(w, o.page[i]) !== 'none') : undefined;
+      const shared = m.write ? m.pages.find((i) => writeNeed(w, o, i) !== 'none') : undefined;
       if (shared !== undefined) {
-        if (writeNeed(w, o.page[shared]) === 'copy')
-          return cowFaultStep(w, p, o, shared, false, m.cow);
+        if (writeNeed(w, o, shared) === 'copy') return cowFaultStep(w, p, o, shared, false, m.cow);
         return () => {
           reuse(w, o, shared, false);
           return 'progress';
@@ -159,7 +158,7 @@ export function planMirrorMap(w: World, p: Proc, m: MirrorMapState): Wait | (() 
       }
       // Foreign private pages go back to RAM first (that migration reclaims for itself).
       if (foreignPrivate(w, o, m).length === 0) {
-        const reclaim = planDirectReclaim(w, p, framesToFault(o, m.pages), m.dr);
+        const reclaim = planDirectReclaim(w, p, framesToFault(w, o, m.pages), m.dr);
         if (reclaim) return reclaim;
       }
       return () => faultStep(w, o, m);
@@ -261,7 +260,7 @@ function faultStep(w: World, o: AnonObj, m: MirrorMapState): MirrorStep {
     m.stage = 'migrate';
     return 'progress';
   }
-  if (framesToFault(o, m.pages) > freeCount(w, systemPool())) return 'ENOMEM';
+  if (framesToFault(w, o, m.pages) > freeCount(w, systemPool())) return 'ENOMEM';
   if (!faultInAll(w, o, m.pages)) return 'ENOMEM';
   m.view = [];
   for (const i of m.pages) {

@@ -4,6 +4,7 @@
 import { allocFrame, systemPool, writeFrame } from '../world/frames.js';
 import { emit } from '../world/log.js';
 import type { AnonObj, AnonPage, Obj, Pin, Pte, World } from '../world/types.js';
+import { cachedFrame, shmemAlloc } from './shmem.js';
 
 export function anonPage(w: World, obj: string, page: number): AnonPage | undefined {
   const o = w.objects[obj];
@@ -74,19 +75,29 @@ export function deviceOf(w: World, f: number): string | null {
 }
 
 /** Frames a first touch or a swap-in of these pages would need. */
-export function framesToFault(o: AnonObj, pages: readonly number[]): number {
+export function framesToFault(w: World, o: AnonObj, pages: readonly number[]): number {
   let n = 0;
   for (const i of pages) {
     const t = o.page[i]?.pte.t;
-    if (t === 'none' || t === 'swap') n += 1;
+    if (t === 'swap' || (t === 'none' && cachedFrame(w, o, i) === null)) n += 1;
   }
   return n;
 }
 
-/** First touch: a zero-filled system page (do_anonymous_page). */
+/**
+ * First touch: a zero-filled system page (do_anonymous_page); for shmem the page cache's page,
+ * allocated there on the file's first touch of it (shmem_fault).
+ */
 export function populate(w: World, o: AnonObj, page: number): boolean {
   const pg = o.page[page];
   if (pg?.pte.t !== 'none') return false;
+  if (o.shared) {
+    const f = cachedFrame(w, o, page) ?? shmemAlloc(w, o, page);
+    if (f === null) return false;
+    setPte(w, pg, { t: 'present', f, dirty: false, write: pg.prot === 'rw' });
+    emit(w, { type: 'page.populate', obj: o.key, page, shmem: true });
+    return true;
+  }
   const f = allocFrame(w, systemPool(), { obj: o.name, page });
   if (f === null) return false;
   setPte(w, pg, { t: 'present', f, dirty: false, write: pg.prot === 'rw' });

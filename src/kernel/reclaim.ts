@@ -67,6 +67,8 @@ export function reclaimRefusal(w: World, o: AnonObj, page: number, pid: number):
   if (pg.lockedBy !== null && pg.lockedBy !== pid) return 'EBUSY';
   // Shared copy-on-write with another process: the model reclaims only pages one process maps.
   if (fr.maps > 1) return 'EBUSY';
+  // shmem pages go to swap through their page cache (shmem_writeout): not modelled.
+  if (o.shared) return 'EBUSY';
   const needsSlot = pte.dirty || pg.swap === null;
   if (needsSlot && writableSlot(w, pg) === null) return 'EBUSY';
   return null;

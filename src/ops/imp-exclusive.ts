@@ -15,7 +15,8 @@
  *
  * The device then works on the page in its own cache until a CPU access takes it back
  * (exclusive.ts). EFAULT outside the VMA's protection (a read-only range included); EOPNOTSUPP
- * for a page in device-coherent memory (the model hands only system RAM to a device this way);
+ * for a page in device-coherent memory (the model hands only system RAM to a device this way)
+ * and for a page of a shared mapping (shmem is not anon);
  * EBUSY for a pinned page (its pinner could reach it behind the device's back).
  */
 import { asPlan, defineOp, done, failed, failNow, PROGRESS } from '../exec/op.js';
@@ -177,9 +178,11 @@ export const impExclusive = defineOp<St>({
         }
         if (!cpuFaultPending(s.fault) && writable(o, s.page)) {
           // The model hands only system RAM to a device for atomics (a device-coherent page
-          // already is the device's memory).
+          // already is the device's memory); make_device_exclusive takes anon pages only (not
+          // shmem), after faulting them in.
           const pte = o.page[s.page]?.pte;
-          if (pte?.t === 'present' && whereIs(w, pte.f) !== 'system') return failNow('EOPNOTSUPP');
+          if (pte?.t === 'present' && (o.shared || whereIs(w, pte.f) !== 'system'))
+            return failNow('EOPNOTSUPP');
           return () => {
             s.stage = 'lock';
             return PROGRESS;

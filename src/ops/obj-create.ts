@@ -1,4 +1,7 @@
-/** obj.create: a run of anonymous pages (populated on first touch), or a bo placed at once. */
+/**
+ * obj.create: a run of anonymous pages (populated on first touch; `shared: true` maps them
+ * MAP_SHARED, shmem: kernel/shmem.ts), or a bo placed at once.
+ */
 import { defineOp, done, failed, type Outcome, type Plan, PROGRESS } from '../exec/op.js';
 import { type BoMoveState, evictionVictim, newBoMove, planBoMove } from '../kernel/bo-move.js';
 import { takeUid } from '../kernel/objects.js';
@@ -8,11 +11,12 @@ import {
   planDirectReclaim,
   reclaimUnderWay,
 } from '../kernel/reclaim.js';
+import { newShmem } from '../kernel/shmem.js';
 import type { Domain } from '../world/config.js';
 import { allocFrame, freeCount, releaseFrame, systemPool, vramPool } from '../world/frames.js';
 import { emit } from '../world/log.js';
-import type { BoObj, Proc, World } from '../world/types.js';
-import { type Args, int, isErrno, objName, processArg, str } from './args.js';
+import type { AnonObj, BoObj, Proc, World } from '../world/types.js';
+import { type Args, int, isErrno, objName, optBool, processArg, str } from './args.js';
 import { deviceErrno } from './device-state.js';
 
 export const MAX_PAGES = 64;
@@ -23,6 +27,8 @@ interface St {
   readonly process: string;
   readonly kind: 'anon' | 'bo';
   readonly pages: number;
+  /** An anon range mapped MAP_SHARED. */
+  readonly shared: boolean;
   readonly device: string | null;
   readonly domains: readonly Domain[];
   readonly placement: Domain;
@@ -60,6 +66,9 @@ export const objCreate = defineOp<St>({
     if (kind !== 'anon' && kind !== 'bo') return 'EINVAL';
     if (pages < 1 || pages > MAX_PAGES) return 'EINVAL';
     if (w.objects[name]) return 'EEXIST';
+    const shared = optBool(a, 'shared', false);
+    // A bo is shared by exporting it (obj.share), not by how it is created.
+    if (shared === null || (shared && kind !== 'anon')) return 'EINVAL';
     if (kind === 'anon') {
       return {
         pc: 'create',
@@ -68,6 +77,7 @@ export const objCreate = defineOp<St>({
           process,
           kind,
           pages,
+          shared,
           device: null,
           domains: [],
           placement: 'system',
@@ -95,6 +105,7 @@ export const objCreate = defineOp<St>({
         process,
         kind,
         pages,
+        shared: false,
         device,
         domains,
         placement: pl,
@@ -159,10 +170,11 @@ function create(w: World, s: St): Outcome {
   const uid = takeUid(w);
   const key = `${s.name}#${uid}`;
   if (s.kind === 'anon') {
-    w.objects[s.name] = {
+    const o: AnonObj = {
       kind: 'anon',
       name: s.name,
       process: s.process,
+      ...(s.shared ? { shared: true as const } : {}),
       key,
       uid,
       pages: s.pages,
@@ -179,6 +191,8 @@ function create(w: World, s: St): Outcome {
       })),
       mmap: { readers: [], writer: null },
     };
+    w.objects[s.name] = o;
+    if (s.shared) newShmem(w, o);
     emit(w, { type: 'obj.create', obj: key, kind: 'anon', pages: s.pages });
     return done();
   }

@@ -153,6 +153,15 @@ export const procFork = defineOp<St>({
             return PROGRESS;
           };
         }
+        if (o.shared) {
+          // A shared mapping's PTEs are not copied (vma_needs_copy: no anon_vma), so the parent's
+          // are left alone and no notifier runs: the child faults the pages from the page cache.
+          return () => {
+            copyRange(w, o, s.child);
+            nextRange(s);
+            return PROGRESS;
+          };
+        }
         const need = o.page.filter((pg) => needsCopyAtFork(w, pg)).length;
         const reclaim = need > 0 ? planDirectReclaim(w, p, need, s.dr) : null;
         if (reclaim) {

@@ -79,6 +79,7 @@ export function createWorld(config: Config, faults: readonly string[]): World {
     nextPid: 1,
     writes: 0,
     lineage: {},
+    shmem: {},
     nextUid: 1,
     nextId: 1,
     clock: 0,

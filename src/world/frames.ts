@@ -88,6 +88,8 @@ export function releaseFrame(w: World, f: number): void {
     fr.owner = mapperOf(w, f) ?? fr.owner;
     return;
   }
+  // A shmem page stays in its page cache until the file goes (kernel/shmem.ts).
+  if (inPageCache(w, f)) return;
   if (fr.pins > 0 || fr.refs > 0) {
     fr.owner = null;
     return;
@@ -95,7 +97,13 @@ export function releaseFrame(w: World, f: number): void {
   putOnFreeList(w, f);
 }
 
-/** Free a frame whatever holds it: only faulty paths do this. */
+/** Whether the page cache of a shared mapping holds frame f (as the page its owner names). */
+function inPageCache(w: World, f: number): boolean {
+  const owner = w.frames[f]?.owner;
+  const o = owner ? w.objects[owner.obj] : undefined;
+  return o?.kind === 'anon' && o.shared === true && w.shmem[o.uid]?.[owner?.page ?? -1] === f;
+}
+
 /** An anon page whose PTE maps the frame (the rmap walk, for the few frames fork shares). */
 function mapperOf(w: World, f: number): { obj: string; page: number } | null {
   for (const name in w.objects) {
@@ -110,6 +118,7 @@ function mapperOf(w: World, f: number): { obj: string; page: number } | null {
   return null;
 }
 
+/** Free a frame whatever holds it: only faulty paths do this. */
 export function forceFree(w: World, f: number): void {
   const fr = w.frames[f];
   if (fr === undefined || fr.state === 'free' || fr.state === 'dummy') return;

@@ -128,7 +128,10 @@ export interface AnonPage {
 
 interface ObjBase {
   readonly name: string;
-  /** `name#uid`: the key the specification knows it by. */
+  /**
+   * `name#uid`: the key the specification knows it by (a child's shared range, which has its
+   * parent's uid, is keyed by a fresh number instead: every object has a key of its own).
+   */
   readonly key: string;
   readonly uid: number;
   readonly pages: number;
@@ -139,6 +142,12 @@ export interface AnonObj extends ObjBase {
   readonly kind: 'anon';
   /** The process whose address space the range is in. */
   readonly process: string;
+  /**
+   * MAP_SHARED|MAP_ANONYMOUS: the pages are shmem, kept in a page cache (World.shmem, by uid)
+   * that every range sharing them faults from; fork shares the range instead of copying it, so
+   * the child's range has the parent's uid. Absent: a private range (MAP_PRIVATE).
+   */
+  readonly shared?: true;
   page: AnonPage[];
   /** mmap_lock: migrate_vma holds it for read from setup to finalize, munmap for write. */
   mmap: { readers: number[]; writer: number | null };
@@ -500,6 +509,12 @@ export interface World {
    * own too (provenance across fork).
    */
   lineage: Record<number, readonly Inherited[]>;
+  /**
+   * The page cache of each shared anonymous mapping (shmem), by the uid its ranges share: the
+   * frame of each page, or null before its first touch. It holds its frames until the last range
+   * mapping it is unmapped.
+   */
+  shmem: Record<number, (number | null)[]>;
   nextUid: number;
   nextId: number;
   /** Logical clock for LRU. */
