@@ -264,7 +264,8 @@ function classify(
   // munmapped meanwhile (a migration holds mmap_lock, so only before it started): no VMA.
   if (pg.prot === 'none') return 'skip';
   // shmem: migrate_vma_pages moves anonymous pages only (and fills no hole of a shared VMA).
-  if (o.shared) return m.to === 'vram' ? 'skip' : 'there';
+  // The migrate-shmem-page fault moves them anyway, under the page cache's feet.
+  if (o.shared && !w.faults['migrate-shmem-page']) return m.to === 'vram' ? 'skip' : 'there';
   if (pte.t === 'none') return m.to === 'vram' ? 'hole' : 'there';
   if (pte.t === 'swap') return m.to === 'vram' ? 'skip' : 'there';
   if (pte.t === 'migration' || pte.t === 'poison' || pte.t === 'exclusive') return 'skip';

@@ -409,6 +409,15 @@ export const FAULTS = [
     area: 'vm',
     families: ['vm', 'mirror', 'cpu'],
   },
+  {
+    name: 'migrate-shmem-page',
+    trips: 'Spec.Conforms',
+    what: 'migrate_vma moves a page of a shared anonymous mapping (shmem) to device memory: the migrating process maps the device copy while the page cache, and every other mapping of the file, keeps the old page',
+    history:
+      'migrate_vma_pages has refused a page with a mapping ("For now only support private anonymous when migrating to un-addressable device memory") since device memory migration came (4.14); hmm-tests migrate_shared checks it',
+    area: 'vm',
+    families: ['vm', 'migrate', 'cpu'],
+  },
 ] as const satisfies readonly FaultInfo[];
 
 export type FaultName = (typeof FAULTS)[number]['name'];
