@@ -8,6 +8,14 @@
  *   copy     the copy engine copies source to destination
  *   commit   switch the PTEs to the new frames (the dirty bit travels), free the old frames
  *
+ * A page another process maps too (shared copy-on-write after fork) moves in every process, as
+ * migrate_device_unmap's try_to_migrate does through the rmap: the other processes' ranges are
+ * invalidated (MMU_NOTIFY_CLEAR, no owner) along with the migrating one, and their PTEs become
+ * migration entries at collect and point at the new frame at commit. The model finds those
+ * ranges when the migration starts and holds their mmap_lock for read until it ends (the
+ * kernel's rmap walk needs no mmap_lock: slower, never less safe); a page whose other mappings
+ * changed since, or are locked or in transit, is skipped.
+ *
  * A page with an extra reference (a pin, a fault in progress), a page locked by someone else,
  * a swapped page, a page in another device's private memory, or one without a free destination
  * frame is skipped and stays where it is.
@@ -47,6 +55,22 @@ import {
   reclaimUnderWay,
 } from './reclaim.js';
 
+/** Another process's mapping of a collected page (the rmap's other PTEs). */
+export interface OtherMapping {
+  readonly obj: string;
+  readonly uid: number;
+  readonly page: number;
+  readonly dirty: boolean;
+  readonly write: boolean;
+}
+
+/** Another process's range that maps pages the migration selected: invalidated with it. */
+export interface RmapRange {
+  readonly obj: string;
+  readonly uid: number;
+  readonly inv: InvState;
+}
+
 export interface Collected {
   readonly page: number;
   /** Source frame, or null for a hole (pte_none) migrated as a zero page. */
@@ -56,6 +80,8 @@ export interface Collected {
   /** The PTE allowed writes (it keeps that on either frame). */
   readonly write: boolean;
   readonly priv: boolean;
+  /** The page's other mappings, moved with it. */
+  readonly others: readonly OtherMapping[];
 }
 
 export type MigStage = 'start' | 'invalidate' | 'unmap' | 'copy' | 'commit';
@@ -95,6 +121,8 @@ export interface MigState {
   readonly owner: string | null;
   stage: MigStage;
   inv: InvState;
+  /** The other processes' ranges sharing the selected pages (fixed when the migration starts). */
+  rmap: RmapRange[];
   cols: Collected[];
   skipped: number;
   moved: number;
@@ -134,6 +162,7 @@ export function newMigration(spec: MigSpec): MigState {
     owner,
     stage: 'start',
     inv: newInvalidation(spec.obj, true, 'migrate', owner, spec.pages),
+    rmap: [],
     cols: [],
     skipped: 0,
     moved: 0,
@@ -179,19 +208,37 @@ export function planMigration(w: World, p: Proc, m: MigState): Wait | (() => Mig
     case 'start': {
       const wait = mmapReadWait(o, p.pid);
       if (wait) return wait;
+      const others = sharingRanges(w, o, m);
+      for (const r of others) {
+        const busy = mmapReadWait(r.o, p.pid);
+        if (busy) return busy;
+      }
       return () => {
         mmapRead(o, p.pid);
         invalidateStart(w, m.inv, p.pid);
-        m.stage = subscribersLeft(m.inv) ? 'invalidate' : 'unmap';
+        for (const r of others) {
+          mmapRead(r.o, p.pid);
+          const inv = newInvalidation(r.o.name, true, 'clear', null, r.pages);
+          invalidateStart(w, inv, p.pid);
+          m.rmap.push({ obj: r.o.name, uid: r.o.uid, inv });
+        }
+        m.stage = nextInvalidation(m) ? 'invalidate' : 'unmap';
         return null;
       };
     }
     case 'invalidate': {
-      const call = planCallSubscriber(w, p, m.inv);
+      const inv = nextInvalidation(m);
+      if (!inv) {
+        return () => {
+          m.stage = 'unmap';
+          return null;
+        };
+      }
+      const call = planCallSubscriber(w, p, inv);
       if (typeof call !== 'function') return call;
       return () => {
         call();
-        if (!subscribersLeft(m.inv)) m.stage = 'unmap';
+        if (!nextInvalidation(m)) m.stage = 'unmap';
         return null;
       };
     }
@@ -228,6 +275,73 @@ export function planMigration(w: World, p: Proc, m: MigState): Wait | (() => Mig
     }
     case 'commit':
       return () => commit(w, p, o, m);
+  }
+}
+
+/** The invalidation with subscribers still to call: the migrating range's first, then the others'. */
+function nextInvalidation(m: MigState): InvState | undefined {
+  if (subscribersLeft(m.inv)) return m.inv;
+  return m.rmap.find((r) => subscribersLeft(r.inv))?.inv;
+}
+
+/** Every page of every anon range other than o whose PTE maps frame f (the rmap walk). */
+function otherMappers(w: World, o: AnonObj, f: number): { o: AnonObj; page: number }[] {
+  const out: { o: AnonObj; page: number }[] = [];
+  for (const name in w.objects) {
+    const x = w.objects[name];
+    if (x?.kind !== 'anon' || x === o) continue;
+    x.page.forEach((pg, page) => {
+      const pte = pg.pte;
+      if ('f' in pte && pte.f === f) out.push({ o: x, page });
+    });
+  }
+  return out;
+}
+
+/** The other processes' ranges that map a page the migration selected, with those pages. */
+function sharingRanges(w: World, o: AnonObj, m: MigState): { o: AnonObj; pages: number[] }[] {
+  const by = new Map<string, { o: AnonObj; pages: number[] }>();
+  for (const page of m.pages) {
+    const pte = o.page[page]?.pte;
+    if (pte?.t !== 'present' && pte?.t !== 'devpriv') continue;
+    if ((w.frames[pte.f]?.maps ?? 0) < 2) continue;
+    for (const x of otherMappers(w, o, pte.f)) {
+      const r = by.get(x.o.name) ?? { o: x.o, pages: [] };
+      r.pages.push(x.page);
+      by.set(x.o.name, r);
+    }
+  }
+  return [...by.values()].sort((a, b) => (a.o.name < b.o.name ? -1 : 1));
+}
+
+/**
+ * The other mappings of frame f that collect moves with o's page, or null when one of them
+ * cannot move: outside the ranges invalidated at the start, locked, or not a plain mapping.
+ */
+function collectableOthers(
+  w: World,
+  o: AnonObj,
+  m: MigState,
+  f: number,
+  pid: number,
+): { o: AnonObj; page: number }[] | null {
+  const xs = otherMappers(w, o, f);
+  for (const x of xs) {
+    const r = m.rmap.find((y) => y.obj === x.o.name && y.uid === x.o.uid);
+    if (!r?.inv.pages?.includes(x.page)) return null;
+    const pg = x.o.page[x.page];
+    if (pg?.pte.t !== 'present' && pg?.pte.t !== 'devpriv') return null;
+    if (pg.lockedBy !== null && pg.lockedBy !== pid) return null;
+  }
+  return xs;
+}
+
+/** Let go of the other ranges: end their invalidations (if still open) and their mmap_lock. */
+function releaseRmap(w: World, m: MigState, pid: number, open: boolean): void {
+  for (const r of m.rmap) {
+    if (open) invalidateEnd(w, r.inv);
+    const x = objOf(w, r.obj, r.uid);
+    if (x?.kind === 'anon') mmapReadUnlock(x, pid);
   }
 }
 
@@ -325,7 +439,9 @@ function unmap(w: World, p: Proc, o: AnonObj, m: MigState): MigResult | null {
   for (const page of m.pages) {
     const kind = classify(w, o, page, m, p.pid);
     if (kind === 'there') continue;
-    if (kind === 'skip') {
+    const cur = o.page[page]?.pte;
+    const xs = kind === 'move' && cur && 'f' in cur ? collectableOthers(w, o, m, cur.f, p.pid) : [];
+    if (kind === 'skip' || xs === null) {
       m.skipped += 1;
       continue;
     }
@@ -338,7 +454,15 @@ function unmap(w: World, p: Proc, o: AnonObj, m: MigState): MigResult | null {
     const pg = o.page[page];
     if (!pg) continue;
     if (kind === 'hole') {
-      m.cols.push({ page, src: null, dst, dirty: false, write: pg.prot === 'rw', priv: false });
+      m.cols.push({
+        page,
+        src: null,
+        dst,
+        dirty: false,
+        write: pg.prot === 'rw',
+        priv: false,
+        others: [],
+      });
       continue;
     }
     const pte = pg.pte;
@@ -359,16 +483,77 @@ function unmap(w: World, p: Proc, o: AnonObj, m: MigState): MigResult | null {
     zapOwnerMirrors(w, o, m, page);
     if (w.faults['flush-after-unlock']) m.unflushed.push(page);
     else flushTlb(pg);
-    m.cols.push({ page, src: pte.f, dst, dirty: pte.dirty, write: pte.write, priv });
+    const others = xs.map((x) => collectOther(w, x.o, x.page, p.pid));
+    m.cols.push({ page, src: pte.f, dst, dirty: pte.dirty, write: pte.write, priv, others });
     emit(w, { type: 'page.migrate_collect', obj: o.key, page });
   }
   invalidateEnd(w, m.inv);
+  for (const r of m.rmap) invalidateEnd(w, r.inv);
   if (m.cols.length === 0) {
+    releaseRmap(w, m, p.pid, false);
     mmapReadUnlock(o, p.pid);
     return { moved: 0, skipped: m.skipped, error: null };
   }
   m.stage = 'copy';
   return null;
+}
+
+/** try_to_migrate_one: another process's PTE of the page becomes a migration entry too. */
+function collectOther(w: World, x: AnonObj, page: number, pid: number): OtherMapping {
+  const pg = x.page[page];
+  const pte = pg?.pte;
+  if (!pg || (pte?.t !== 'present' && pte?.t !== 'devpriv'))
+    return { obj: x.name, uid: x.uid, page, dirty: false, write: false };
+  setPte(w, pg, {
+    t: 'migration',
+    f: pte.f,
+    dirty: pte.dirty,
+    write: pte.write,
+    by: pid,
+    priv: pte.t === 'devpriv',
+  });
+  pg.lockedBy = pid;
+  flushTlb(pg);
+  emit(w, { type: 'page.migrate_collect', obj: x.key, page });
+  return { obj: x.name, uid: x.uid, page, dirty: pte.dirty, write: pte.write };
+}
+
+/**
+ * remove_migration_ptes for another process's mapping: the new frame on success, the old one
+ * if the migration failed.
+ */
+function commitOther(
+  w: World,
+  c: Collected,
+  x: OtherMapping,
+  to: 'system' | 'private' | 'coherent' | null,
+  device: string | null,
+  pid: number,
+): void {
+  const o = objOf(w, x.obj, x.uid);
+  const pg = o?.kind === 'anon' ? o.page[x.page] : undefined;
+  if (o?.kind !== 'anon' || !pg) return;
+  if (pg.pte.t === 'migration' && pg.pte.by === pid && c.src !== null) {
+    if (to !== null) {
+      const dirty = w.faults['drop-dirty-on-migrate'] ? false : x.dirty;
+      if (isGarbage(w, c.dst) && !ignoresCopyFailure(w, deviceOf(w, c.src))) {
+        markAnonLost(w, o, x.page);
+      }
+      setPte(w, pg, installPte(to, c.dst, dirty, x.write));
+      emit(w, { type: 'page.migrate_commit', obj: o.key, page: x.page, to, device });
+    } else {
+      setPte(
+        w,
+        pg,
+        c.priv
+          ? { t: 'devpriv', f: c.src, dirty: x.dirty, write: x.write }
+          : { t: 'present', f: c.src, dirty: x.dirty, write: x.write },
+      );
+      emit(w, { type: 'page.migrate_restore', obj: o.key, page: x.page });
+      if (isGarbage(w, c.src)) markAnonLost(w, o, x.page);
+    }
+  }
+  if (pg.lockedBy === pid) pg.lockedBy = null;
 }
 
 /** The copy failed (engine reset): put every page back where it was. */
@@ -415,6 +600,9 @@ function commit(w: World, p: Proc, o: AnonObj, m: MigState): MigResult {
       continue;
     }
     const ours = pte.t === 'migration' && pte.by === p.pid;
+    // The other processes' mappings first: the old frame is let go once none maps it.
+    const move = ours && m.error === null;
+    for (const x of c.others) commitOther(w, c, x, move ? toWhere : null, m.device, p.pid);
     if (ours && m.error === null) {
       const dirty = w.faults['drop-dirty-on-migrate'] ? false : c.dirty;
       // The source was destroyed by a reset while the migration waited: the data is lost.
@@ -422,7 +610,8 @@ function commit(w: World, p: Proc, o: AnonObj, m: MigState): MigResult {
         markAnonLost(w, o, c.page);
       }
       setPte(w, pg, installPte(toWhere, c.dst, dirty, c.write));
-      setAnonExclusive(w, c.dst, true);
+      // Still shared copy-on-write if another process moved with it.
+      setAnonExclusive(w, c.dst, c.others.length === 0);
       emit(w, {
         type: 'page.migrate_commit',
         obj: o.key,
@@ -455,6 +644,7 @@ function commit(w: World, p: Proc, o: AnonObj, m: MigState): MigResult {
     p,
     m.cols.flatMap((c) => (c.src === null ? [c.dst] : [c.src, c.dst])),
   );
+  releaseRmap(w, m, p.pid, false);
   mmapReadUnlock(o, p.pid);
   return { moved: m.moved, skipped: m.skipped, error: m.error };
 }
