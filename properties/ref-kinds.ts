@@ -51,11 +51,18 @@ export const REF_KINDS: readonly RefKind[] = [
     },
   },
   {
-    // The page cache of a shared anonymous mapping (shmem): it keeps the page between mappings.
+    // The page cache of a shared anonymous mapping (shmem): it keeps the page between mappings,
+    // as long as some range still maps the file. A cache no range maps is a leak: its frames
+    // count as nobody's (Lifecycle.NoLeaks).
     name: 'page-cache',
     owning: true,
     each(w, _imps, v) {
-      for (const uid in w.shmem) for (const f of w.shmem[uid] ?? []) if (f !== null) v.ref(f);
+      let files: Set<number> | null = null;
+      for (const uid in w.shmem) {
+        files ??= mappedFiles(w);
+        if (!files.has(Number(uid))) continue;
+        for (const f of w.shmem[uid] ?? []) if (f !== null) v.ref(f);
+      }
     },
     describe(w, _imps, f, out) {
       for (const uid in w.shmem) {
@@ -185,6 +192,17 @@ export const REF_KINDS: readonly RefKind[] = [
     },
   },
 ];
+
+/** The uids of the shared anonymous files some range still maps (not destroyed, not munmapped). */
+function mappedFiles(w: World): Set<number> {
+  const out = new Set<number>();
+  for (const name in w.objects) {
+    const o = w.objects[name];
+    if (o?.kind === 'anon' && o.shared && !o.destroyed && o.page.some((pg) => pg.prot !== 'none'))
+      out.add(o.uid);
+  }
+  return out;
+}
 
 /** Every reference to frame f, in words. */
 export function describeRefs(w: World, imps: readonly ImporterObjRef[], f: number): string[] {

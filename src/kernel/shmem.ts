@@ -18,7 +18,7 @@ import type { AnonObj, World } from '../world/types.js';
 
 /** The page-cache frame of a shared range's page, or null (not touched yet, or not shared). */
 export function cachedFrame(w: World, o: AnonObj, page: number): number | null {
-  if (!o.shared) return null;
+  // (A private range's uid has no page cache.)
   return w.shmem[o.uid]?.[page] ?? null;
 }
 
