@@ -336,10 +336,9 @@ function collectableOthers(
   return xs;
 }
 
-/** Let go of the other ranges: end their invalidations (if still open) and their mmap_lock. */
-function releaseRmap(w: World, m: MigState, pid: number, open: boolean): void {
+/** Let go of the other ranges' mmap_lock (their invalidations ended at collect). */
+function releaseRmap(w: World, m: MigState, pid: number): void {
   for (const r of m.rmap) {
-    if (open) invalidateEnd(w, r.inv);
     const x = objOf(w, r.obj, r.uid);
     if (x?.kind === 'anon') mmapReadUnlock(x, pid);
   }
@@ -490,7 +489,7 @@ function unmap(w: World, p: Proc, o: AnonObj, m: MigState): MigResult | null {
   invalidateEnd(w, m.inv);
   for (const r of m.rmap) invalidateEnd(w, r.inv);
   if (m.cols.length === 0) {
-    releaseRmap(w, m, p.pid, false);
+    releaseRmap(w, m, p.pid);
     mmapReadUnlock(o, p.pid);
     return { moved: 0, skipped: m.skipped, error: null };
   }
@@ -644,7 +643,7 @@ function commit(w: World, p: Proc, o: AnonObj, m: MigState): MigResult {
     p,
     m.cols.flatMap((c) => (c.src === null ? [c.dst] : [c.src, c.dst])),
   );
-  releaseRmap(w, m, p.pid, false);
+  releaseRmap(w, m, p.pid);
   mmapReadUnlock(o, p.pid);
   return { moved: m.moved, skipped: m.skipped, error: m.error };
 }
