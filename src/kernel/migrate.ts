@@ -376,9 +376,11 @@ function classify(
   const pte = pg.pte;
   // munmapped meanwhile (a migration holds mmap_lock, so only before it started): no VMA.
   if (pg.prot === 'none') return 'skip';
-  // shmem: migrate_vma_pages moves anonymous pages only (and fills no hole of a shared VMA).
-  // The migrate-shmem-page fault moves them anyway, under the page cache's feet.
-  if (o.shared && !w.faults['migrate-shmem-page']) return m.to === 'vram' ? 'skip' : 'there';
+  // shmem: migrate_vma_pages moves anonymous pages only, and migrate_vma_insert_page fills no
+  // hole of a shared VMA. The migrate-shmem-page fault drops the first check (the page
+  // cache's page moves under it), not the second.
+  if (o.shared && (pte.t === 'none' || !w.faults['migrate-shmem-page']))
+    return m.to === 'vram' ? 'skip' : 'there';
   if (pte.t === 'none') return m.to === 'vram' ? 'hole' : 'there';
   if (pte.t === 'swap') return m.to === 'vram' ? 'skip' : 'there';
   if (pte.t === 'migration' || pte.t === 'poison' || pte.t === 'exclusive') return 'skip';
@@ -541,18 +543,27 @@ function commitOther(
       setPte(w, pg, installPte(to, c.dst, dirty, x.write));
       emit(w, { type: 'page.migrate_commit', obj: o.key, page: x.page, to, device });
     } else {
-      setPte(
-        w,
-        pg,
-        c.priv
-          ? { t: 'devpriv', f: c.src, dirty: x.dirty, write: x.write }
-          : { t: 'present', f: c.src, dirty: x.dirty, write: x.write },
-      );
-      emit(w, { type: 'page.migrate_restore', obj: o.key, page: x.page });
-      if (isGarbage(w, c.src)) markAnonLost(w, o, x.page);
+      restorePte(w, o, x.page, c.src, c.priv, x);
     }
   }
   if (pg.lockedBy === pid) pg.lockedBy = null;
+}
+
+/** remove_migration_ptes with the old page: the PTE as collect found it (or lost with it). */
+function restorePte(
+  w: World,
+  o: AnonObj,
+  page: number,
+  src: number,
+  priv: boolean,
+  bits: { readonly dirty: boolean; readonly write: boolean },
+): void {
+  const pg = o.page[page];
+  if (!pg) return;
+  const pte = { f: src, dirty: bits.dirty, write: bits.write };
+  setPte(w, pg, priv ? { t: 'devpriv', ...pte } : { t: 'present', ...pte });
+  emit(w, { type: 'page.migrate_restore', obj: o.key, page });
+  if (isGarbage(w, src)) markAnonLost(w, o, page);
 }
 
 /** The copy failed (engine reset): put every page back where it was. */
@@ -621,15 +632,7 @@ function commit(w: World, p: Proc, o: AnonObj, m: MigState): MigResult {
       m.moved += 1;
       releaseFrame(w, c.src);
     } else if (ours) {
-      setPte(
-        w,
-        pg,
-        c.priv
-          ? { t: 'devpriv', f: c.src, dirty: c.dirty, write: c.write }
-          : { t: 'present', f: c.src, dirty: c.dirty, write: c.write },
-      );
-      emit(w, { type: 'page.migrate_restore', obj: o.key, page: c.page });
-      if (isGarbage(w, c.src)) markAnonLost(w, o, c.page);
+      restorePte(w, o, c.page, c.src, c.priv, c);
       releaseFrame(w, c.dst);
     } else {
       releaseFrame(w, c.dst);
