@@ -351,7 +351,7 @@ const MAKERS: Readonly<Record<Family, readonly Maker[]>> = {
     (c, ctx) => {
       // A shared anonymous range (MAP_SHARED, shmem): what fork then shares instead of copying.
       const name = OBJ_NAMES.find((n) => !ctx.w.objects[n]);
-      if (name === undefined || !c.oneIn(3)) return null;
+      if (name === undefined || !c.oneIn(8)) return null;
       return op('obj.create', {
         obj: name,
         kind: 'anon',
