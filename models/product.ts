@@ -102,6 +102,12 @@ export class Product {
   onTake: ((instance: string, transition: number) => void) | null = null;
   /** The transitions taken since beginEpoch (a search's own coverage, whatever ran before). */
   readonly epochTaken = new Set<string>();
+  /**
+   * When set, every cache hit is computed again and must agree: a machine's `eventKey` that
+   * leaves out an event field one of its guards reads makes two events that the machine tells
+   * apart share a cache entry, and this throws naming both (test/spec-cache.test.ts).
+   */
+  verifyCache = false;
 
   constructor(readonly machines: readonly MachineSpec[]) {
     for (const m of machines) {
@@ -201,17 +207,11 @@ export class Product {
       byState.set(cur.k, byEvent);
     }
     const hit = byEvent.get(evKey);
-    if (hit) return hit;
-    const snap = m.machine.resolveState({
-      value: cur.v.includes('.') ? pathValue(cur.v) : cur.v,
-      context: cur.c as never,
-    });
-    let next: InstanceState | null = null;
-    if (m.machine.getTransitionData(snap as never, ev as never).length > 0) {
-      const [after] = transition(m.machine, snap as never, ev as never);
-      const v = valueString(after.value);
-      next = { v, c: after.context, k: stateKey(v, after.context) };
+    if (hit) {
+      if (this.verifyCache) this.verify(m, cur, ev, evKey, hit);
+      return hit;
     }
+    const next = this.compute(m, cur, ev);
     const made: Cached = {
       next,
       taken: transitionKey(m.id, cur.v, ev.type, next?.v ?? ''),
@@ -221,6 +221,26 @@ export class Product {
     };
     byEvent.set(evKey, made);
     return made;
+  }
+
+  /** The machine's own answer: the state after ev, or null if it refuses ev. */
+  private compute(m: MachineSpec, cur: InstanceState, ev: SpecEvent): InstanceState | null {
+    const snap = m.machine.resolveState({
+      value: cur.v.includes('.') ? pathValue(cur.v) : cur.v,
+      context: cur.c as never,
+    });
+    if (m.machine.getTransitionData(snap as never, ev as never).length === 0) return null;
+    const [after] = transition(m.machine, snap as never, ev as never);
+    const v = valueString(after.value);
+    return { v, c: after.context, k: stateKey(v, after.context) };
+  }
+
+  private verify(m: MachineSpec, cur: InstanceState, ev: SpecEvent, key: string, hit: Cached) {
+    const fresh = this.compute(m, cur, ev);
+    if ((fresh?.k ?? null) === (hit.next?.k ?? null)) return;
+    throw new Error(
+      `the ${m.id} machine's eventKey gives ${JSON.stringify(ev)} the key "${key}" of an event it treats differently in state ${cur.k}: cached ${hit.next?.k ?? 'refused'}, computed ${fresh?.k ?? 'refused'}`,
+    );
   }
 
   private noteDirectory(dir: Directory, ev: SpecEvent): void {

@@ -21,6 +21,7 @@ export const MUTATION_TESTS = [
   'test/docs-catalogue.test.ts',
   'test/lock-on-return.test.ts',
   'test/shapes.test.ts',
+  'test/spec-cache.test.ts',
   // Half the time of a surviving mutant (10 of 19 s) goes to re-exploring small scopes with each
   // reduction on and off, which guards the explorer's reductions; run.mjs asks for it only when
   // it mutates properties/explore/. Elsewhere explore.test.ts explores the same scopes.
