@@ -1,9 +1,10 @@
 /**
  * Tearing a process's pages down (zap_page_range / unmap_page_range): munmap (the range is
  * gone: an access is SIGSEGV), MADV_DONTNEED (the next touch gets a zero page, or for shmem the
- * page cache's page again) and the munmap of a whole object. The caller has invalidated the range for the subscribers first. Each frame loses
- * this mapping; it is freed with its last one — a frame still pinned stays with its pin, one
- * another process maps stays with that process. Swap slots are let go the same way.
+ * page cache's page again) and the munmap of a whole object. The caller has invalidated the range
+ * for the subscribers first. Each frame loses this mapping; it is freed with its last one — a
+ * frame still pinned stays with its pin, one another process maps stays with that process, one
+ * in a shmem page cache stays there until the file goes. Swap slots are let go the same way.
  */
 import { forceFree, releaseFrame } from '../world/frames.js';
 import { emit } from '../world/log.js';
