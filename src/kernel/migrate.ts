@@ -26,6 +26,7 @@ import {
   copyFrame,
   getRef,
   isGarbage,
+  mappersOf,
   putRef,
   releaseFrame,
   systemPool,
@@ -284,18 +285,10 @@ function nextInvalidation(m: MigState): InvState | undefined {
   return m.rmap.find((r) => subscribersLeft(r.inv))?.inv;
 }
 
-/** Every page of every anon range other than o whose PTE maps frame f (the rmap walk). */
+/** The pages of other anon ranges than o that map frame f (none unless it is mapped twice). */
 function otherMappers(w: World, o: AnonObj, f: number): { o: AnonObj; page: number }[] {
-  const out: { o: AnonObj; page: number }[] = [];
-  for (const name in w.objects) {
-    const x = w.objects[name];
-    if (x?.kind !== 'anon' || x === o) continue;
-    x.page.forEach((pg, page) => {
-      const pte = pg.pte;
-      if ('f' in pte && pte.f === f) out.push({ o: x, page });
-    });
-  }
-  return out;
+  if ((w.frames[f]?.maps ?? 0) < 2) return [];
+  return mappersOf(w, f).filter((x) => x.o !== o);
 }
 
 /** The other processes' ranges that map a page the migration selected, with those pages. */
@@ -304,7 +297,6 @@ function sharingRanges(w: World, o: AnonObj, m: MigState): { o: AnonObj; pages: 
   for (const page of m.pages) {
     const pte = o.page[page]?.pte;
     if (pte?.t !== 'present' && pte?.t !== 'devpriv') continue;
-    if ((w.frames[pte.f]?.maps ?? 0) < 2) continue;
     for (const x of otherMappers(w, o, pte.f)) {
       const r = by.get(x.o.name) ?? { o: x.o, pages: [] };
       r.pages.push(x.page);
@@ -536,17 +528,35 @@ function commitOther(
   if (o?.kind !== 'anon' || !pg) return;
   if (pg.pte.t === 'migration' && pg.pte.by === pid && c.src !== null) {
     if (to !== null) {
-      const dirty = w.faults['drop-dirty-on-migrate'] ? false : x.dirty;
-      if (isGarbage(w, c.dst) && !ignoresCopyFailure(w, deviceOf(w, c.src))) {
-        markAnonLost(w, o, x.page);
-      }
-      setPte(w, pg, installPte(to, c.dst, dirty, x.write));
-      emit(w, { type: 'page.migrate_commit', obj: o.key, page: x.page, to, device });
+      movePte(w, o, x.page, c.src, c.dst, x, to, device);
     } else {
       restorePte(w, o, x.page, c.src, c.priv, x);
     }
   }
   if (pg.lockedBy === pid) pg.lockedBy = null;
+}
+
+/**
+ * remove_migration_ptes with the new page: its PTE with the collected bits (the dirty bit
+ * travels, unless drop-dirty-on-migrate); a source a reset destroyed while the migration waited
+ * has lost the data.
+ */
+function movePte(
+  w: World,
+  o: AnonObj,
+  page: number,
+  src: number,
+  dst: number,
+  bits: { readonly dirty: boolean; readonly write: boolean },
+  to: 'system' | 'private' | 'coherent',
+  device: string | null,
+): void {
+  const pg = o.page[page];
+  if (!pg) return;
+  if (isGarbage(w, dst) && !ignoresCopyFailure(w, deviceOf(w, src))) markAnonLost(w, o, page);
+  const dirty = w.faults['drop-dirty-on-migrate'] ? false : bits.dirty;
+  setPte(w, pg, installPte(to, dst, dirty, bits.write));
+  emit(w, { type: 'page.migrate_commit', obj: o.key, page, to, device });
 }
 
 /** remove_migration_ptes with the old page: the PTE as collect found it (or lost with it). */
@@ -614,21 +624,9 @@ function commit(w: World, p: Proc, o: AnonObj, m: MigState): MigResult {
     const move = ours && m.error === null;
     for (const x of c.others) commitOther(w, c, x, move ? toWhere : null, m.device, p.pid);
     if (ours && m.error === null) {
-      const dirty = w.faults['drop-dirty-on-migrate'] ? false : c.dirty;
-      // The source was destroyed by a reset while the migration waited: the data is lost.
-      if (isGarbage(w, c.dst) && !ignoresCopyFailure(w, deviceOf(w, c.src))) {
-        markAnonLost(w, o, c.page);
-      }
-      setPte(w, pg, installPte(toWhere, c.dst, dirty, c.write));
+      movePte(w, o, c.page, c.src, c.dst, c, toWhere, m.device);
       // Still shared copy-on-write if another process moved with it.
       setAnonExclusive(w, c.dst, c.others.length === 0);
-      emit(w, {
-        type: 'page.migrate_commit',
-        obj: o.key,
-        page: c.page,
-        to: toWhere,
-        device: m.device,
-      });
       m.moved += 1;
       releaseFrame(w, c.src);
     } else if (ours) {

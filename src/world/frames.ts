@@ -3,7 +3,7 @@
  * references and pins, and every read or write of frame memory (a touch of a free frame is
  * reported, the way KASAN reports a use after free).
  */
-import type { Content, World } from './types.js';
+import type { AnonObj, Content, World } from './types.js';
 
 export function systemPool(): string {
   return 'system';
@@ -104,18 +104,27 @@ function inPageCache(w: World, f: number): boolean {
   return o?.kind === 'anon' && o.shared === true && w.shmem[o.uid]?.[owner?.page ?? -1] === f;
 }
 
-/** An anon page whose PTE maps the frame (the rmap walk, for the few frames fork shares). */
+/** An anon page whose PTE maps the frame (for the few frames fork shares). */
 function mapperOf(w: World, f: number): { obj: string; page: number } | null {
+  const m = mappersOf(w, f)[0];
+  return m ? { obj: m.o.name, page: m.page } : null;
+}
+
+/**
+ * Every anon page whose PTE (or migration or exclusive entry) maps frame f: the rmap walk. The
+ * model keeps no reverse map, so it scans; callers ask only about frames mapped more than once.
+ */
+export function mappersOf(w: World, f: number): { o: AnonObj; page: number }[] {
+  const out: { o: AnonObj; page: number }[] = [];
   for (const name in w.objects) {
     const o = w.objects[name];
     if (o?.kind !== 'anon') continue;
     for (let page = 0; page < o.page.length; page++) {
       const pte = o.page[page]?.pte;
-      if (pte && pte.t !== 'none' && pte.t !== 'swap' && pte.t !== 'poison' && pte.f === f)
-        return { obj: name, page };
+      if (pte && 'f' in pte && pte.f === f) out.push({ o, page });
     }
   }
-  return null;
+  return out;
 }
 
 /** Free a frame whatever holds it: only faulty paths do this. */
