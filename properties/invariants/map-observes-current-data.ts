@@ -3,7 +3,7 @@ import type { Invariant } from './types.js';
 export const mapObservesCurrentData: Invariant = {
   name: 'Map.ObservesCurrentData',
   statement:
-    'every completed read (CPU or DMA) returns the page\'s current logical value; 0 if never written or through the dummy page; "lost" only after a reported loss',
+    'every completed read (CPU, DMA, or a bo move\'s copy engine) returns the page\'s current logical value; 0 if never written or through the dummy page; "lost" only after a reported loss',
   check({ w, obs, ghost }) {
     for (const o of obs) {
       if (o.k !== 'read') continue;
@@ -15,7 +15,7 @@ export const mapObservesCurrentData: Invariant = {
           message: `${o.who} read ${o.obj}[${o.page}] = ${o.value} from frame ${o.f}, but its current value is ${want}`,
           frames: [o.f],
           objs: [o.obj],
-          ...(o.who !== 'cpu' ? { importers: [o.who] } : {}),
+          ...(o.who in w.importers ? { importers: [o.who] } : {}),
         };
       }
     }

@@ -7,7 +7,8 @@
  *            if VRAM is full); switch the placement and add the move's unsignalled fence
  *            (KERNEL usage); CPU mappings are zapped; the reservation lock is released here —
  *            the copy goes on behind the fence; then the copy engine takes the job and, a step later,
- *            completes it and signals the fence
+ *            completes it and signals the fence (its read of each old frame is observed like a
+ *            DMA read: nobody may have written the page since the move began)
  *            (after in-flight DMA writes to the old frames: the copy waits for WRITE fences)
  *   commit   wait for every in-flight DMA on the old frames (READ fences too), free them
  *
@@ -24,7 +25,7 @@ import {
   systemPool,
   vramPool,
 } from '../world/frames.js';
-import { emit } from '../world/log.js';
+import { emit, observe } from '../world/log.js';
 import type { Attachment, BoObj, Proc, Wait, World } from '../world/types.js';
 import { moveZap, needsZap, planVmaZap, type VmaZapState } from './device-vma.js';
 import { attachments, dynamicAttachments, invalidateAttachment, isPinned } from './dmabuf.js';
@@ -255,7 +256,20 @@ export function planBoMove(w: World, p: Proc, m: BoMoveState): Wait | (() => BoM
       return () => {
         m.src.forEach((f, i) => {
           const d = m.dst[i];
-          if (d !== undefined) copyFrame(w, f, d, `copy of ${bo.name}`);
+          if (d === undefined) return;
+          // The copy engine reads the page as it is now: an observer judges that read like any
+          // DMA's (nobody may write the page while its move fence is unsignalled).
+          observe(w, {
+            k: 'read',
+            who: `${bo.device} copy engine`,
+            obj: bo.name,
+            uid: bo.uid,
+            page: i,
+            value: isGarbage(w, f) ? 'lost' : (w.frames[f]?.data?.v ?? 0),
+            data: w.frames[f]?.data ?? null,
+            f,
+          });
+          copyFrame(w, f, d, `copy of ${bo.name}`);
         });
         // Pages whose source a reset destroyed while the move waited are lost.
         markBoLost(
