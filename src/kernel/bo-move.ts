@@ -265,7 +265,9 @@ export function planBoMove(w: World, p: Proc, m: BoMoveState): Wait | (() => BoM
             obj: bo.name,
             uid: bo.uid,
             page: i,
-            value: isGarbage(w, f) ? 'lost' : (w.frames[f]?.data?.v ?? 0),
+            // "lost" once the page's loss is reported, as an importer's read; garbage read
+            // before that is read as data (Hang.LossIsReported judges it).
+            value: bo.lost[i] === true ? 'lost' : (w.frames[f]?.data?.v ?? 0),
             data: w.frames[f]?.data ?? null,
             f,
           });
