@@ -1,10 +1,11 @@
+import { pageLife } from '../../src/kernel/pages.js';
 import type { Invariant } from './types.js';
 
 export const hangLossIsReported: Invariant = {
   name: 'Hang.LossIsReported',
   statement:
-    'garbage (VRAM content a reset or a surprise removal destroyed) is never read as data; a mapping made before a loss is invalidated when the loss is reported',
-  check({ obs, imps }) {
+    'garbage (VRAM content a reset or a surprise removal destroyed) is never read as data; a mapping made before a loss is invalidated when the loss is reported: no importer maps a lost frame, nor a page whose loss is reported',
+  check({ w, obs, imps }) {
     for (const o of obs) {
       if (o.k === 'read' && o.data !== null && o.data.o === -1 && o.value !== 'lost') {
         return {
@@ -12,6 +13,25 @@ export const hangLossIsReported: Invariant = {
           frames: [o.f],
           objs: [o.obj],
         };
+      }
+      // A page's loss is reported while an importer still maps the page: a mapping of a bo's
+      // new placement taken while its copy was pending, say, which maps no lost frame but data
+      // that is gone (the current life of the page only: a pin's earlier life is not mapped).
+      if (o.k === 'lost') {
+        const obj = w.objects[o.obj];
+        const pg = obj?.kind === 'anon' ? obj.page[o.page] : undefined;
+        if (pg && o.gen !== undefined && o.gen !== pageLife(pg)) continue;
+        for (const { importer, io } of imps) {
+          const e = io.obj === o.obj ? io.pt[o.page] : null;
+          if (e) {
+            return {
+              message: `${o.obj}[${o.page}] was reported lost but ${importer} still maps it (frame ${e.f})`,
+              frames: [e.f],
+              objs: [o.obj],
+              importers: [importer],
+            };
+          }
+        }
       }
       if (o.k === 'loss-reported') {
         const lost = new Set(o.frames);

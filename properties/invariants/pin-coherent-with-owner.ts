@@ -11,7 +11,7 @@ import type { Invariant } from './types.js';
 export const pinCoherentWithOwner: Invariant = {
   name: 'Pin.CoherentWithOwner',
   statement:
-    'while a FOLL_LONGTERM or write pin lasts, the frame it holds is the frame its process maps at that address, unless the process unmapped or dropped the page since',
+    'while a FOLL_LONGTERM or write pin lasts, the frame it holds is the frame its process maps at that address, unless the process unmapped or dropped the page since, and no other process maps it (shmem aside)',
   check({ w, imps }) {
     for (const { importer, io } of imps) {
       const pin = io.pin;
@@ -28,6 +28,17 @@ export const pinCoherentWithOwner: Invariant = {
         if (mapped !== f) {
           return {
             message: `${importer} pinned frame ${f} for ${io.obj}[${page}] (${pin.longterm ? 'FOLL_LONGTERM' : 'FOLL_WRITE'}), but ${o.process} now maps ${mapped === null ? 'no frame' : `frame ${mapped}`} there`,
+            frames: [f],
+            objs: [io.obj],
+            importers: [importer],
+          };
+        }
+        // Nor may another process map it copy-on-write: DMA through the pin would reach that
+        // process too (fork copies a maybe-pinned page for the child, page_needs_cow_for_dma).
+        // A shmem page is shared by design.
+        if (o.shared !== true && (w.frames[f]?.maps ?? 0) > 1) {
+          return {
+            message: `${importer} pinned frame ${f} for ${io.obj}[${page}] (${pin.longterm ? 'FOLL_LONGTERM' : 'FOLL_WRITE'}), but another process maps it copy-on-write too`,
             frames: [f],
             objs: [io.obj],
             importers: [importer],
