@@ -14,25 +14,6 @@ export const hangLossIsReported: Invariant = {
           objs: [o.obj],
         };
       }
-      // A page's loss is reported while an importer still maps the page: a mapping of a bo's
-      // new placement taken while its copy was pending, say, which maps no lost frame but data
-      // that is gone (the current life of the page only: a pin's earlier life is not mapped).
-      if (o.k === 'lost') {
-        const obj = w.objects[o.obj];
-        const pg = obj?.kind === 'anon' ? obj.page[o.page] : undefined;
-        if (pg && o.gen !== undefined && o.gen !== pageLife(pg)) continue;
-        for (const { importer, io } of imps) {
-          const e = io.obj === o.obj ? io.pt[o.page] : null;
-          if (e) {
-            return {
-              message: `${o.obj}[${o.page}] was reported lost but ${importer} still maps it (frame ${e.f})`,
-              frames: [e.f],
-              objs: [o.obj],
-              importers: [importer],
-            };
-          }
-        }
-      }
       if (o.k === 'loss-reported') {
         const lost = new Set(o.frames);
         for (const { importer, io } of imps) {
@@ -45,6 +26,26 @@ export const hangLossIsReported: Invariant = {
               importers: [importer],
             };
           }
+        }
+      }
+    }
+    // A page's loss is reported while an importer still maps the page: a mapping of a bo's new
+    // placement taken while its copy was pending, say, which maps no lost frame but data that is
+    // gone (the current life of the page only: a pin's earlier life is not mapped).
+    for (const o of obs) {
+      if (o.k !== 'lost') continue;
+      const obj = w.objects[o.obj];
+      const pg = obj?.kind === 'anon' ? obj.page[o.page] : undefined;
+      if (pg && o.gen !== undefined && o.gen !== pageLife(pg)) continue;
+      for (const { importer, io } of imps) {
+        const e = io.obj === o.obj ? io.pt[o.page] : null;
+        if (e) {
+          return {
+            message: `${o.obj}[${o.page}] was reported lost but ${importer} still maps it (frame ${e.f})`,
+            frames: [e.f],
+            objs: [o.obj],
+            importers: [importer],
+          };
         }
       }
     }
