@@ -8,6 +8,11 @@ import type { Invariant } from './types.js';
  * 70e806e4e645; PageAnonExclusive, 5.19): only the process letting the page go (munmap,
  * MADV_DONTNEED) ends the sharing.
  */
+/** The start of a finding: who pinned which frame for which page, and how. */
+function pinned(importer: string, f: number, obj: string, page: number, longterm: boolean): string {
+  return `${importer} pinned frame ${f} for ${obj}[${page}] (${longterm ? 'FOLL_LONGTERM' : 'FOLL_WRITE'})`;
+}
+
 export const pinCoherentWithOwner: Invariant = {
   name: 'Pin.CoherentWithOwner',
   statement:
@@ -27,7 +32,7 @@ export const pinCoherentWithOwner: Invariant = {
         const mapped = mappedFrame(pg.pte) ?? cachedBacking(w, o, page);
         if (mapped !== f) {
           return {
-            message: `${importer} pinned frame ${f} for ${io.obj}[${page}] (${pin.longterm ? 'FOLL_LONGTERM' : 'FOLL_WRITE'}), but ${o.process} now maps ${mapped === null ? 'no frame' : `frame ${mapped}`} there`,
+            message: `${pinned(importer, f, io.obj, page, pin.longterm)}, but ${o.process} now maps ${mapped === null ? 'no frame' : `frame ${mapped}`} there`,
             frames: [f],
             objs: [io.obj],
             importers: [importer],
@@ -38,7 +43,7 @@ export const pinCoherentWithOwner: Invariant = {
         // A shmem page is shared by design.
         if (o.shared !== true && (w.frames[f]?.maps ?? 0) > 1) {
           return {
-            message: `${importer} pinned frame ${f} for ${io.obj}[${page}] (${pin.longterm ? 'FOLL_LONGTERM' : 'FOLL_WRITE'}), but another process maps it copy-on-write too`,
+            message: `${pinned(importer, f, io.obj, page, pin.longterm)}, but another process maps it copy-on-write too`,
             frames: [f],
             objs: [io.obj],
             importers: [importer],

@@ -32,7 +32,7 @@ import { attachments, dynamicAttachments, invalidateAttachment, isPinned } from 
 import { type EngineSlot, engineStep } from './engine.js';
 import { maybeRelease } from './lifecycle.js';
 import { lockBusy, resvLock, tryLock, unlock } from './locks.js';
-import { markBoLost } from './loss.js';
+import { isLost, markBoLost } from './loss.js';
 import { dropHolds } from './migrate.js';
 import { objOf } from './objects.js';
 import {
@@ -259,6 +259,7 @@ export function planBoMove(w: World, p: Proc, m: BoMoveState): Wait | (() => BoM
           if (d === undefined) return;
           // The copy engine reads the page as it is now: an observer judges that read like any
           // DMA's (nobody may write the page while its move fence is unsignalled).
+          const data = w.frames[f]?.data ?? null;
           observe(w, {
             k: 'read',
             who: `${bo.device} copy engine`,
@@ -267,8 +268,8 @@ export function planBoMove(w: World, p: Proc, m: BoMoveState): Wait | (() => BoM
             page: i,
             // "lost" once the page's loss is reported, as an importer's read; garbage read
             // before that is read as data (Hang.LossIsReported judges it).
-            value: bo.lost[i] === true ? 'lost' : (w.frames[f]?.data?.v ?? 0),
-            data: w.frames[f]?.data ?? null,
+            value: isLost(bo, i) ? 'lost' : (data?.v ?? 0),
+            data,
             f,
           });
           copyFrame(w, f, d, `copy of ${bo.name}`);
